@@ -1,0 +1,64 @@
+"""Command line: `retro-ml [serve|train|games|doctor|worker]`.
+
+Every sub-command imports what it needs lazily, so `retro-ml serve` never loads the
+training stack and `retro-ml worker` never loads the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="retro-ml",
+        description="Retro ML Trainer: watch a reinforcement-learning agent learn an Atari game.",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where experiments, runs and settings live (env: RETRO_ML_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the server with no window (open the printed URL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    train = sub.add_parser("train", help="train in this terminal with a progress bar")
+    train.add_argument("--game", required=True, help="e.g. pong, breakout (see `retro-ml games`)")
+    train.add_argument("--algo", default="ppo", choices=["ppo", "dqn"])
+    train.add_argument("--preset", default="quick", choices=["quick", "standard", "epic"])
+    train.add_argument("--timesteps", type=int, default=None, help="overrides the preset")
+    train.add_argument("--name", default=None)
+    train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    sub.add_parser("games", help="list the games that can be trained")
+    sub.add_parser("doctor", help="check ROMs, torch/CUDA and disk space")
+
+    worker = sub.add_parser("worker", help=argparse.SUPPRESS)
+    worker.add_argument("--run-dir", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "window"
+    if command == "worker":
+        from retro_ml.training.worker import run_worker
+
+        return run_worker(args.run_dir)
+    from retro_ml import commands
+
+    handler = {
+        "window": commands.open_window,
+        "serve": commands.serve,
+        "train": commands.train,
+        "games": commands.list_games,
+        "doctor": commands.doctor,
+    }[command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""`retro-ml serve` (headless) and `retro-ml` (the desktop window, or headless without a display)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
+from retro_ml.config import AppPaths, resolve_data_dir, resolve_token, ui_root
+from retro_ml.services.container import build_services
+from retro_ml.web.app import create_app
+from retro_ml.web.security import LOOPBACK_HOSTS
+from retro_ml.web.server import RunningServer, bind, write_server_info
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
+    """Build services and bind the server; yields None when another instance owns the data dir."""
+    paths = AppPaths(resolve_data_dir(getattr(args, "data_dir", None)))
+    other = live_server(paths.server_info)
+    if other:
+        where = f"at {other['url']}" if other.get("url") else "in a terminal (`retro-ml train`)"
+        print(f"Retro ML Trainer is already running for {paths.data_dir} {where}.\n"
+              "Use that one, or pass another --data-dir.", file=sys.stderr)
+        yield None
+        return
+    services = build_services(paths)
+    token = resolve_token()
+    host = getattr(args, "host", "127.0.0.1")
+    extra_hosts = frozenset() if host in LOOPBACK_HOSTS else frozenset({host})
+    web = create_app(services, token, ui_root(), extra_hosts=extra_hosts)
+    running = bind(web, host, getattr(args, "port", 0), token)
+    write_server_info(paths.server_info, running)
+    try:
+        yield running
+    finally:
+        running.server.server_close()
+        services.shutdown()
+        paths.server_info.unlink(missing_ok=True)
+
+
+def serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    with running_app(args) as running:
+        if running is None:
+            return 1
+        treat_sigterm_as_interrupt()
+        print(f"Retro ML Trainer running at {running.login_url}", flush=True)
+        try:
+            running.server.serve_forever()
+        except KeyboardInterrupt:
+            print("Stopping: running trainings save their models first…", flush=True)
+    return 0
+
+
+def _has_display() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def open_window(args: argparse.Namespace) -> int:
+    """The desktop window on the embedded server; headless when there is no display."""
+    try:
+        import webview  # noqa: F401  (pywebview)
+    except ImportError:
+        print("The desktop window needs pywebview (pip install 'retro-ml-trainer[desktop]'); "
+              "running headless instead.", file=sys.stderr)
+        return serve(args)
+    if not _has_display():
+        print("No display found: running headless. Open the link below in a browser.", file=sys.stderr)
+        return serve(args)
+    from retro_ml.desktop.window import run_window
+
+    with running_app(args) as running:
+        if running is None:
+            return 1
+        print(f"Retro ML Trainer running at {running.login_url}", flush=True)
+        running.serve_in_thread()
+        return run_window(running)

@@ -1,0 +1,105 @@
+"""Entities the store returns: plain dataclasses mirroring the plan's `Experiment` shape."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from retro_ml.errors import InvalidInput
+
+ExperimentStatus = str  # one of STATUSES
+
+STATUSES = ("queued", "running", "paused", "completed", "failed", "stopped", "interrupted")
+ACTIVE_STATUSES = frozenset({"queued", "running", "paused"})
+FINISHED_STATUSES = frozenset({"completed", "failed", "stopped", "interrupted"})
+
+_ID_PATTERN = re.compile(r"^[a-f0-9]{12}$")
+
+
+def new_experiment_id() -> str:
+    return secrets.token_hex(6)
+
+
+def new_session_id() -> str:
+    """A short, human-friendly handle shown instead of a PID."""
+    return "S-" + secrets.token_hex(3).upper()
+
+
+def validate_experiment_id(ident: str) -> str:
+    """Ids end up in file paths: reject anything that is not exactly our format."""
+    if not isinstance(ident, str) or not _ID_PATTERN.match(ident):
+        raise InvalidInput(f"'{ident}' is not a valid experiment id.", field="id")
+    return ident
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Lineage:
+    parent_experiment_id: str | None = None
+    checkpoint_source: str | None = None
+
+
+@dataclass
+class Artifacts:
+    videos: list[dict[str, Any]] = field(default_factory=list)
+    models: list[dict[str, Any]] = field(default_factory=list)
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Metadata:
+    created: str = field(default_factory=utc_now)
+    updated: str = field(default_factory=utc_now)
+    started: str | None = None
+    finished: str | None = None
+    status: ExperimentStatus = "queued"
+    status_message: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Progress:
+    timestep: int = 0
+    total_timesteps: int = 0
+    progress_pct: float = 0.0
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Experiment:
+    id: str
+    name: str
+    game: str
+    env_id: str
+    algorithm: str
+    preset: str
+    config: dict[str, Any]
+    run_dir: str
+    session_id: str = field(default_factory=new_session_id)
+    lineage: Lineage = field(default_factory=Lineage)
+    artifacts: Artifacts = field(default_factory=Artifacts)
+    metadata: Metadata = field(default_factory=Metadata)
+    progress: Progress = field(default_factory=Progress)
+    final_metrics: dict[str, Any] | None = None
+
+    @property
+    def status(self) -> ExperimentStatus:
+        return self.metadata.status
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Experiment:
+        values = dict(data)
+        values["lineage"] = Lineage(**values.get("lineage", {}))
+        values["artifacts"] = Artifacts(**values.get("artifacts", {}))
+        values["metadata"] = Metadata(**values.get("metadata", {}))
+        values["progress"] = Progress(**values.get("progress", {}))
+        return cls(**values)

@@ -1,0 +1,32 @@
+"""Run folders: one per experiment, the only place a worker writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from retro_ml.store.atomic_storage import atomic_write_text
+from retro_ml.store.entities import validate_experiment_id
+
+CONFIG_FILE = "config.json"
+EVENTS_FILE = "events.jsonl"
+METRICS_FILE = "metrics.jsonl"
+WORKER_LOG = "worker.log"
+STOP_FILE = "STOP"
+MODEL_FILE = "model.zip"
+
+
+class RunFolders:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, experiment_id: str) -> Path:
+        return self.root / validate_experiment_id(experiment_id)
+
+    def create(self, experiment_id: str, worker_config: dict[str, Any]) -> Path:
+        """Make the folder and write the resolved config the worker (and a human) reads."""
+        folder = self.path_for(experiment_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(folder / CONFIG_FILE, json.dumps(worker_config, indent=2))
+        return folder

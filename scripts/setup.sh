@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets up Retro ML Trainer in ./.venv, idempotently (a re-run with nothing changed takes seconds).
+#   bash scripts/setup.sh app   # the app: Python deps (+ the desktop window when there is a display), UI deps
+#   bash scripts/setup.sh dev   # the above plus test deps and Debian's Chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODE=${1:-app}
+PYTHON=${PYTHON:-python3}
+VENV=${RETRO_ML_VENV:-.venv}
+# torch first and pinned: an unpinned torch pulled in by stable-baselines3 would be a multi-GB CUDA build.
+TORCH_SPEC=${RETRO_ML_TORCH:-torch==2.13.0}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+  echo "Need root to install: $* (install it yourself, then re-run)" >&2; return 1; fi; }
+apt_install() {
+  command -v apt-get >/dev/null || { echo "Please install: $* (no apt-get here)" >&2; return 1; }
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v "$PYTHON" >/dev/null || apt_install python3 python3-venv
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || { apt_install python3-venv && "$PYTHON" -m venv "$VENV"; }
+PY="$VENV/bin/python"
+
+extras=""
+[ "$MODE" = dev ] && extras="dev"
+if [ "$MODE" = app ]; then
+  extras="desktop"
+  if [ "$(uname -s)" = Linux ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then extras="desktop-qt"; fi
+fi
+
+stamp="$VENV/.retro-ml-setup-$MODE"
+want="$(cat pyproject.toml | sha256sum | cut -c1-16) $TORCH_SPEC $extras"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "Installing Python packages (first run takes a few minutes)…"
+  "$PY" -m pip install -q --disable-pip-version-check "$TORCH_SPEC"
+  "$PY" -m pip install -q --disable-pip-version-check -e ".[${extras}]"
+  echo "$want" > "$stamp"
+fi
+
+if [ ! -f ui/node_modules/socket.io-client/package.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  command -v npm >/dev/null || apt_install nodejs npm
+  echo "Installing UI packages…"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$MODE" = dev ] && [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium for the browser tests…"
+  apt_install chromium
+fi

@@ -1,0 +1,149 @@
+"""The real server + real training workers on real ALE games, observed like the UI does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import requests
+
+from conftest import LONG_PPO, TINY_PPO
+from server_process import LiveServer, start_server
+from socket_events import RecordingClient
+
+pytestmark = pytest.mark.training
+
+
+def create(server: LiveServer, **payload: Any) -> dict[str, Any]:
+    response = requests.post(f"{server.base_url}/api/experiments", json=payload, headers=server.auth_headers, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["experiment"]
+
+
+def fetch(server: LiveServer, experiment_id: str) -> dict[str, Any]:
+    response = requests.get(f"{server.base_url}/api/experiments/{experiment_id}", headers=server.auth_headers, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["experiment"]
+
+
+def worker_processes(server: LiveServer) -> list[psutil.Process]:
+    return [p for p in psutil.Process(server.process.pid).children(recursive=True) if "worker" in p.cmdline()]
+
+
+def test_ppo_trains_live_through_server_and_socket(live_server: LiveServer, socket_client: RecordingClient) -> None:
+    experiment = create(live_server, game="pong", algorithm="ppo", preset="quick", config=TINY_PPO, tags=["ci"])
+    assert experiment["metadata"]["status"] == "queued" and experiment["name"] == "Pong #1"
+    assert experiment["config"]["n_steps"] == 64 and experiment["config"]["ent_coef"] == 0.01  # preset + overrides
+
+    done = socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == experiment["id"], 240)
+    progress = socket_client.of("training.progress", experiment["id"])
+    assert progress, "no training.progress event reached the socket client"
+    steps = [p["timestep"] for p in progress]
+    assert steps == sorted(steps) and steps[-1] >= 2048 and progress[-1]["progress_pct"] == 100.0
+    assert set(progress[-1]["metrics"]) >= {"episodes", "mean_reward", "fps", "elapsed_seconds", "eta_seconds"}
+    statuses = [d["status"] for d in socket_client.of("experiment.status", experiment["id"])]
+    assert statuses == ["queued", "running", "completed"]
+
+    stored = fetch(live_server, experiment["id"])
+    assert stored["metadata"]["status"] == "completed" and stored["progress"]["timestep"] >= 2048
+    assert stored["metadata"]["started"] and stored["metadata"]["finished"]
+    [model] = stored["artifacts"]["models"]
+    assert model["path"] == done["model_path"] and Path(model["path"]).is_file()
+    listed = requests.get(f"{live_server.base_url}/api/experiments?status=completed&tag=ci",
+                          headers=live_server.auth_headers, timeout=10).json()["experiments"]
+    assert [e["id"] for e in listed] == [experiment["id"]]
+
+    from stable_baselines3 import PPO
+
+    model_obj = PPO.load(model["path"], device="cpu")
+    assert model_obj.num_timesteps >= 2048 and model_obj.n_steps == 64
+
+    # The main process stays light: it never loaded torch, gymnasium or ale-py.
+    maps = Path(f"/proc/{live_server.process.pid}/maps").read_text()
+    assert "libtorch" not in maps and "_ale_py" not in maps
+
+
+def test_dqn_trains_through_server(live_server: LiveServer, socket_client: RecordingClient) -> None:
+    config = {"total_timesteps": 600, "buffer_size": 1000, "learning_starts": 100, "batch_size": 32,
+              "target_update_interval": 100}
+    experiment = create(live_server, game="breakout", algorithm="dqn", config=config)
+    socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == experiment["id"], 240)
+    stored = fetch(live_server, experiment["id"])
+    assert stored["metadata"]["status"] == "completed"
+    from stable_baselines3 import DQN
+
+    assert DQN.load(stored["artifacts"]["models"][0]["path"], device="cpu").num_timesteps >= 600
+
+
+def test_stop_saves_the_model(live_server: LiveServer, socket_client: RecordingClient) -> None:
+    experiment = create(live_server, game="pong", config=LONG_PPO)
+    socket_client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
+    response = requests.post(f"{live_server.base_url}/api/experiments/{experiment['id']}/stop",
+                             headers=live_server.auth_headers, timeout=10)
+    assert response.status_code == 202 and response.json()["experiment"]["metadata"]["status_message"] == "Stopping…"
+    socket_client.wait_for("experiment.status",
+                           lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "stopped", 60)
+    stored = fetch(live_server, experiment["id"])
+    assert stored["metadata"]["status"] == "stopped" and 0 < stored["progress"]["timestep"] < 500_000
+    assert Path(stored["artifacts"]["models"][0]["path"]).is_file()
+    again = requests.post(f"{live_server.base_url}/api/experiments/{experiment['id']}/stop",
+                          headers=live_server.auth_headers, timeout=10)
+    assert again.status_code == 409 and "not running" in again.json()["error"]["message"]
+
+
+def test_killed_worker_marks_experiment_failed_with_reason(live_server: LiveServer,
+                                                           socket_client: RecordingClient) -> None:
+    experiment = create(live_server, game="pong", config=LONG_PPO)
+    socket_client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
+    [worker] = worker_processes(live_server)
+    worker.send_signal(signal.SIGKILL)
+    failed = socket_client.wait_for("experiment.status",
+                                    lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "failed", 30)
+    assert "killed (SIGKILL)" in failed["message"]
+    stored = fetch(live_server, experiment["id"])
+    assert stored["metadata"]["status"] == "failed" and "SIGKILL" in stored["metadata"]["status_message"]
+
+
+def test_worker_exception_is_reported_as_failed(live_server: LiveServer, socket_client: RecordingClient) -> None:
+    # A setting the API accepts but this machine cannot honour: a 10M-frame replay buffer
+    # needs ~560 GB, so SB3 fails to allocate it inside the worker.
+    experiment = create(live_server, game="pong", algorithm="dqn", config={"buffer_size": 10_000_000})
+    failed = socket_client.wait_for("experiment.status",
+                                    lambda d: d["experiment_id"] == experiment["id"] and d["status"] in
+                                    ("failed", "completed"), 120)
+    assert failed["status"] == "failed" and "memory" in failed["message"].lower()
+    assert "Traceback" in (Path(fetch(live_server, experiment["id"])["run_dir"]) / "worker.log").read_text()
+
+
+def test_server_killed_mid_run_restarts_with_run_interrupted(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = start_server(data_dir, token="restart-token")
+    client = RecordingClient()
+    try:
+        client.connect(server.base_url, auth={"token": server.token})
+        experiment = create(server, game="pong", config=LONG_PPO)
+        client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
+        [worker] = worker_processes(server)
+        client.close()
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        assert worker.is_running()  # the orphan keeps going until the next start
+
+        restarted = start_server(data_dir, token="restart-token")
+        try:
+            stored = fetch(restarted, experiment["id"])
+            assert stored["metadata"]["status"] == "interrupted"
+            assert "closed while this run was training" in stored["metadata"]["status_message"]
+            worker.wait(60)  # asked to stop through its run folder: it saves the model and exits
+            assert (Path(stored["run_dir"]) / "model.zip").is_file()
+        finally:
+            assert restarted.stop() == 0
+    finally:
+        client.close()
+        if server.process.poll() is None:
+            server.process.kill()

@@ -1,0 +1,67 @@
+"""Starts the real `retro-ml serve` in a subprocess for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+URL_LINE = re.compile(r"Retro ML Trainer running at (http://\S+?)/\?token=(\S+)")
+
+
+@dataclass
+class LiveServer:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    token: str
+    data_dir: Path
+    log_path: Path
+
+    @property
+    def login_url(self) -> str:
+        return f"{self.base_url}/?token={self.token}"
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float = 60.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_server(data_dir: Path, token: str | None = None, port: int = 0, timeout: float = 30.0) -> LiveServer:
+    token = token or secrets.token_urlsafe(16)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir.parent / f"{data_dir.name}-server-{secrets.token_hex(3)}.log"
+    env = {**os.environ, "RETRO_ML_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "retro_ml", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        match = URL_LINE.search(log_path.read_text(errors="replace"))
+        if match:
+            return LiveServer(process, match.group(1), token, data_dir, log_path)
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"retro-ml serve did not start:\n{log_path.read_text(errors='replace')}")
