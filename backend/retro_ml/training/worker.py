@@ -1,0 +1,217 @@
+"""Training worker: trains one experiment in its run folder and reports through events.jsonl.
+
+Started by the process manager as `python -m retro_ml worker --run-dir DIR`, with stdout
+and stderr going to DIR/worker.log. The run folder's files and the reports are fixed in
+docs/CONTRACT.md. The worker never opens the database: the folder is all it knows.
+
+Stopping: a `STOP` file in the run folder, or SIGTERM (SIGBREAK on Windows), makes the
+worker leave training at the next step, save the model and report `stopped`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from retro_ml.training.reporting import EVENTS_FILE_NAME, ReportWriter
+
+CONFIG_FILE_NAME = "config.json"
+MODEL_FILE_NAME = "model.zip"
+TEMPORARY_MODEL_FILE_NAME = "model.tmp.zip"
+STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
+DEFAULT_N_ENVS = {"ppo": 8, "dqn": 1}
+
+
+class RunFolderError(ValueError):
+    """The run folder or its config.json is missing, broken or gone; the message says what to fix."""
+
+
+def run_worker(run_dir: Path) -> int:
+    """Train the run in `run_dir`; 0 when it completed or was stopped, 1 when it failed."""
+    run_dir = Path(run_dir)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # worker.log follows along
+    print(f"retro-ml worker pid {os.getpid()} in {run_dir}", flush=True)
+    stop_signal = threading.Event()
+    run_config: dict[str, Any] | None = None
+    with ReportWriter(run_dir / EVENTS_FILE_NAME) as reporter, stop_on_signals(stop_signal):
+        try:
+            run_config = read_run_config(run_dir)
+            train(run_dir, run_config, reporter, stop_signal)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
+            report_failure(reporter, exc, run_config)
+            return 1
+    return 0
+
+
+def read_run_config(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / CONFIG_FILE_NAME
+    try:
+        run_config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"The run folder has no {CONFIG_FILE_NAME}: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise RunFolderError(f"{path} is not valid JSON ({exc}).") from None
+    for key in ("env_id", "algorithm", "config"):
+        if not run_config.get(key):
+            raise RunFolderError(f"{path} has no {key!r}: the run cannot start without it.")
+    if not run_config["config"].get("total_timesteps"):
+        raise RunFolderError(f"{path} has no config.total_timesteps: say how long to train.")
+    return run_config
+
+
+def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, stop_signal: threading.Event) -> None:
+    """Build the environments and the model, train, save model.zip, report the outcome."""
+    # OpenMP threads that spin while waiting collapse throughput when the cores are shared
+    # (another worker, the UI): PPO with 2 torch threads fell from ~180 to ~12 steps/s.
+    # Must be set before torch loads OpenMP; an explicit setting from outside wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # The training stack is imported here, not at module level, so that an import failure
+    # (a broken torch install...) is reported as `failed` like any other error.
+    import torch
+    from stable_baselines3.common.logger import HumanOutputFormat, Logger
+
+    from retro_ml.training.algorithms import build_model
+    from retro_ml.training.callbacks import TrainingProgressCallback
+    from retro_ml.training.envs import make_training_env
+    from retro_ml.training.metrics_writer import METRICS_FILE_NAME, MetricsWriter
+
+    algorithm = str(run_config["algorithm"]).lower()
+    settings: dict[str, Any] = run_config["config"]
+    total_timesteps = int(settings["total_timesteps"])
+    torch.set_num_threads(int(settings.get("torch_threads") or 2))
+
+    env = make_training_env(
+        run_config["env_id"],
+        n_envs=int(settings.get("n_envs") or DEFAULT_N_ENVS.get(algorithm, 1)),
+        seed=settings.get("seed"),
+        frame_stack=int(settings.get("frame_stack") or 4),
+    )
+    metrics_writer = MetricsWriter(run_dir / METRICS_FILE_NAME)
+    logger = Logger(folder=None, output_formats=[HumanOutputFormat(sys.stdout), metrics_writer])
+    try:
+        model = build_model(algorithm, settings, env, resolve_device(settings.get("device")), logger)
+        reporter.write(
+            "started",
+            pid=os.getpid(),
+            device=model.device.type,
+            total_timesteps=total_timesteps,
+            num_timesteps=model.num_timesteps,
+        )
+        callback = TrainingProgressCallback(
+            reporter,
+            total_timesteps=total_timesteps,
+            run_dir=run_dir,
+            stop_signal=stop_signal,
+            sb3_metrics=metrics_writer.reported_metrics,
+            progress_interval_seconds=float(settings.get("progress_interval_seconds") or 1.0),
+        )
+        model.learn(total_timesteps=total_timesteps, callback=callback, log_interval=1)
+        if callback.stop_reason == "run_dir_deleted":
+            raise RunFolderError(f"The run folder {run_dir} was deleted during training; nothing was saved.")
+        save_model_atomically(model, run_dir)
+        reporter.write(
+            "completed" if callback.stop_reason is None else "stopped",
+            timestep=model.num_timesteps,
+            model_path=MODEL_FILE_NAME,
+            final_metrics=callback.final_metrics or callback.metrics(),
+        )
+    finally:
+        logger.close()
+        env.close()
+
+
+def resolve_device(requested: str | None) -> str:
+    """"auto" (or nothing) means CUDA when torch sees a GPU, else the CPU."""
+    import torch
+
+    if not requested or requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+def save_model_atomically(model: Any, run_dir: Path) -> Path:
+    """Save to model.tmp.zip, then rename: model.zip is never seen half-written."""
+    temporary = run_dir / TEMPORARY_MODEL_FILE_NAME
+    final = run_dir / MODEL_FILE_NAME
+    model.save(temporary)
+    with temporary.open("rb") as saved:
+        os.fsync(saved.fileno())
+    os.replace(temporary, final)
+    return final
+
+
+def report_failure(reporter: ReportWriter, exc: BaseException, run_config: dict[str, Any] | None) -> None:
+    """Traceback to stderr (worker.log) and a `failed` report with a one-line message."""
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    sys.stderr.write(details)
+    sys.stderr.flush()
+    try:
+        reporter.write("failed", message=describe_failure(exc, run_config), traceback=details)
+    except OSError as write_error:  # e.g. the run folder is gone: worker.log is all we have
+        sys.stderr.write(f"could not write the failed report: {write_error}\n")
+
+
+def describe_failure(exc: BaseException, run_config: dict[str, Any] | None) -> str:
+    """One line a user can act on."""
+    run_config = run_config or {}
+    if is_unknown_environment(exc):
+        game = run_config.get("game") or run_config.get("env_id")
+        return (
+            f"Game {game!r} is not available: there is no environment {run_config.get('env_id')!r} "
+            f"({first_line(exc)}). Run `retro-ml games` to list the games that can be trained."
+        )
+    if isinstance(exc, ValueError):  # RunFolderError, and SB3/our checks of config values
+        return first_line(exc)
+    if isinstance(exc, MemoryError):
+        return "Out of memory: lower n_envs, or buffer_size for DQN, and try again."
+    if isinstance(exc, KeyboardInterrupt):
+        return "Training was interrupted (Ctrl+C) before it could save."
+    return f"Training failed: {type(exc).__name__}: {first_line(exc)}"
+
+
+def is_unknown_environment(exc: BaseException) -> bool:
+    try:
+        from gymnasium.error import UnregisteredEnv  # light: does not import torch
+    except ImportError:
+        return False
+    return isinstance(exc, UnregisteredEnv)
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def stop_on_signals(stop_signal: threading.Event) -> Iterator[None]:
+    """While inside, SIGTERM (and SIGBREAK on Windows) set `stop_signal` instead of killing us.
+
+    The handler only sets the flag: the training loop notices it, saves and reports.
+    Python handles signals in the main thread only, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop_signal.set()
+
+    previous: dict[int, Any] = {}
+    for name in STOP_SIGNAL_NAMES:
+        if hasattr(signal, name):
+            signum = getattr(signal, name)
+            previous[signum] = signal.signal(signum, request_stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
