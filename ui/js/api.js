@@ -1,0 +1,94 @@
+// The one way the UI talks HTTP. Auth is the session cookie that `/?token=…` set
+// (credentials: "same-origin"); every failure becomes an ApiError whose message a
+// person can act on.
+
+export const AUTH_MESSAGE =
+  "This page needs the link Retro ML Trainer printed when it started (it ends with ?token=…).";
+export const OFFLINE_MESSAGE = "Can't reach the Retro ML server — is it still running?";
+
+export class ApiError extends Error {
+  /**
+   * kind: "auth" (401), "offline" (no answer), "http" (4xx with a reason), "server" (5xx).
+   */
+  constructor(kind, message, { status = 0, code = null, field = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+const listeners = { auth: new Set(), offline: new Set(), online: new Set() };
+
+/** Subscribe to "auth" (a 401), "offline" (server unreachable) or "online" (answered again). */
+export function onConnectivity(kind, handler) {
+  listeners[kind].add(handler);
+  return () => listeners[kind].delete(handler);
+}
+
+function notify(kind, error) {
+  for (const handler of listeners[kind]) handler(error);
+}
+
+async function request(method, path, body) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    const error = new ApiError("offline", OFFLINE_MESSAGE);
+    notify("offline", error);
+    throw error;
+  }
+  notify("online");
+
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+
+  if (response.status === 401) {
+    const error = new ApiError("auth", AUTH_MESSAGE, { status: 401 });
+    notify("auth", error);
+    throw error;
+  }
+  if (!response.ok) {
+    const reason = data?.error ?? {};
+    const kind = response.status >= 500 ? "server" : "http";
+    const fallback =
+      kind === "server"
+        ? `The Retro ML server hit an error (${response.status}). Try again; if it keeps happening, check the terminal it runs in.`
+        : `The Retro ML server refused this request (${response.status}).`;
+    throw new ApiError(kind, reason.message || fallback, {
+      status: response.status,
+      code: reason.code ?? null,
+      field: reason.field ?? null,
+    });
+  }
+  return data ?? {};
+}
+
+const id = (value) => encodeURIComponent(value);
+
+export const api = {
+  games: () => request("GET", "/api/games"),
+  presets: () => request("GET", "/api/presets"),
+  system: () => request("GET", "/api/system"),
+  experiments: () => request("GET", "/api/experiments"),
+  experiment: (experimentId) => request("GET", `/api/experiments/${id(experimentId)}`),
+  createExperiment: (body) => request("POST", "/api/experiments", body),
+  stopExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/stop`),
+};

@@ -1,0 +1,302 @@
+// Recent Activity: one card per active run plus the last finished one. Cards are kept
+// and updated in place, so progress bars glide instead of jumping on every report.
+
+import { el, field, icon, replaceChildren, setText, spinner } from "../dom.js";
+import {
+  ACTIVE_STATUSES,
+  DASH,
+  algorithmLabel,
+  displayStatus,
+  formatBytes,
+  formatDuration,
+  formatInt,
+  formatPct,
+  formatReward,
+  formatSteps,
+  formatWhen,
+  statusLabel,
+} from "../format.js";
+import { activityExperiments, gameName, isLoaded } from "../state.js";
+
+const cards = new Map(); // experiment id → card element
+const stopping = new Set(); // ids whose stop request is in flight or acknowledged
+
+let list;
+
+export function initActivity() {
+  list = document.querySelector("#activity [data-slot='list']");
+}
+
+/** Re-renders the set of cards (which runs, in what order). */
+export function renderActivity() {
+  if (!isLoaded()) return;
+  const shown = activityExperiments();
+  const ids = new Set(shown.map((experiment) => experiment.id));
+
+  for (const [id, card] of cards) {
+    if (!ids.has(id)) {
+      card.remove();
+      cards.delete(id);
+    }
+  }
+  if (!shown.length) {
+    list.removeAttribute("aria-busy");
+    replaceChildren(list, el("p", { class: "empty-note" }, "Nothing is training right now."));
+    return;
+  }
+
+  const nodes = shown.map((experiment) => {
+    let card = cards.get(experiment.id);
+    if (!card) {
+      card = buildCard(experiment);
+      cards.set(experiment.id, card);
+    }
+    updateCard(card, experiment);
+    return card;
+  });
+  list.removeAttribute("aria-busy");
+  // Only touch the DOM when the order changed: moving a node restarts its transitions.
+  const current = [...list.children];
+  if (current.length !== nodes.length || nodes.some((node, i) => current[i] !== node)) {
+    replaceChildren(list, nodes);
+  }
+}
+
+/** Applies one progress report to its card, if the card is on screen. */
+export function updateActivityProgress(experiment) {
+  const card = cards.get(experiment.id);
+  if (card) updateCard(card, experiment);
+}
+
+export function markStopping(id, value) {
+  if (value) stopping.add(id);
+  else stopping.delete(id);
+  const card = cards.get(id);
+  if (card) updateStopButton(card, id, card.dataset.lifecycle);
+}
+
+function stat(label, name) {
+  return el(
+    "div",
+    { class: "stats__item" },
+    el("dt", {}, label),
+    el("dd", { class: "figure", dataset: { field: name } }, DASH),
+  );
+}
+
+function buildCard(experiment) {
+  return el(
+    "article",
+    {
+      class: "activity-card",
+      dataset: { testid: "activity-card", experimentId: experiment.id },
+      "aria-labelledby": `activity-name-${experiment.id}`,
+    },
+    el(
+      "div",
+      { class: "activity-card__head" },
+      el(
+        "div",
+        {},
+        el("h3", {
+          class: "activity-card__name",
+          id: `activity-name-${experiment.id}`,
+          dataset: { field: "name" },
+        }),
+        el("p", { class: "activity-card__meta", dataset: { field: "meta" } }),
+      ),
+      el(
+        "span",
+        { class: "status", dataset: { field: "status-badge" } },
+        el("span", { class: "status__dot", "aria-hidden": "true" }),
+        el("span", { dataset: { field: "status" } }),
+      ),
+    ),
+    el(
+      "div",
+      { class: "activity-card__progress" },
+      el(
+        "div",
+        { class: "activity-card__progress-line" },
+        el("span", { class: "activity-card__pct", dataset: { field: "progress-pct" } }, "0%"),
+        el(
+          "span",
+          {},
+          el("span", { dataset: { field: "timesteps" } }),
+          " steps",
+        ),
+      ),
+      el(
+        "div",
+        {
+          class: "progress",
+          role: "progressbar",
+          "aria-label": `Training progress of ${experiment.name}`,
+          "aria-valuemin": "0",
+          "aria-valuemax": "100",
+          "aria-valuenow": "0",
+          dataset: { field: "progress-bar" },
+        },
+        el("div", { class: "progress__fill" }),
+      ),
+    ),
+    el(
+      "dl",
+      { class: "stats" },
+      stat("Episodes", "episodes"),
+      stat("Mean reward", "mean-reward"),
+      stat("Steps / s", "fps"),
+      stat("Elapsed", "elapsed"),
+      stat("Time left", "eta"),
+    ),
+    el("p", { class: "card-message", dataset: { field: "status-message" }, hidden: true }),
+    el(
+      "div",
+      { class: "activity-card__actions" },
+      el(
+        "button",
+        { type: "button", class: "button", dataset: { action: "view-details" } },
+        "View Details",
+      ),
+      el(
+        "button",
+        {
+          type: "button",
+          class: "button button--danger",
+          dataset: { action: "stop" },
+          title: "Stop training and keep the model learned so far",
+        },
+        icon("stop"),
+        el("span", { class: "button__label" }, "Stop"),
+      ),
+    ),
+  );
+}
+
+function elapsedSeconds(experiment) {
+  const metrics = experiment.progress?.metrics ?? {};
+  const final = experiment.final_metrics ?? {};
+  const fromMetrics = final.elapsed_seconds ?? metrics.elapsed_seconds;
+  if (typeof fromMetrics === "number") return fromMetrics;
+  const { started, finished } = experiment.metadata ?? {};
+  if (!started || !finished) return null;
+  return (Date.parse(finished) - Date.parse(started)) / 1000;
+}
+
+function updateCard(card, experiment) {
+  const status = displayStatus(experiment);
+  const active = ACTIVE_STATUSES.has(experiment.metadata?.status);
+  const progress = experiment.progress ?? {};
+  const metrics = { ...(progress.metrics ?? {}), ...(experiment.final_metrics ?? {}) };
+  const total = progress.total_timesteps ?? experiment.config?.total_timesteps;
+  const pct =
+    experiment.metadata?.status === "completed" ? 100 : Number(progress.progress_pct ?? 0);
+
+  card.dataset.status = status; // what the user sees ("starting")
+  card.dataset.lifecycle = experiment.metadata?.status ?? "queued"; // what the server says
+  setText(field(card, "name"), experiment.name);
+  setText(
+    field(card, "meta"),
+    [
+      gameName(experiment.game),
+      algorithmLabel(experiment.algorithm),
+      `Started ${formatWhen(experiment.metadata?.started ?? experiment.metadata?.created)}`,
+    ].join(" · "),
+  );
+
+  field(card, "status-badge").dataset.status = status;
+  setText(field(card, "status"), statusLabel(status));
+
+  const bar = field(card, "progress-bar");
+  const clamped = Math.max(0, Math.min(100, pct));
+  bar.setAttribute("aria-valuenow", String(Math.round(clamped)));
+  bar.setAttribute("aria-valuetext", `${formatPct(clamped)}, ${statusLabel(status)}`);
+  bar.dataset.indeterminate = String(status === "starting");
+  bar.dataset.tone = {
+    completed: "success",
+    failed: "danger",
+    stopped: "neutral",
+    interrupted: "neutral",
+  }[status] ?? "accent";
+  bar.firstElementChild.style.width = `${clamped}%`;
+
+  setText(field(card, "progress-pct"), formatPct(clamped));
+  setText(field(card, "timesteps"), formatSteps(progress.timestep ?? 0, total));
+  setText(field(card, "episodes"), formatInt(metrics.episodes));
+  setText(field(card, "mean-reward"), formatReward(metrics.mean_reward));
+  setText(field(card, "fps"), formatInt(metrics.fps));
+  setText(field(card, "elapsed"), formatDuration(elapsedSeconds(experiment)));
+  setText(
+    field(card, "eta"),
+    status === "completed" ? "Done" : active ? formatDuration(metrics.eta_seconds) : DASH,
+  );
+
+  updateMessage(card, experiment, status);
+  updateStopButton(card, experiment.id, experiment.metadata?.status);
+}
+
+/** The one line under the figures: why it failed, what it is doing, where it stands. */
+function cardMessage(experiment, status) {
+  const message = experiment.metadata?.status_message ?? "";
+  if (status === "failed") {
+    return {
+      tone: "error",
+      text: message || "Training failed without a reason. Open View Details and check worker.log in the run folder.",
+    };
+  }
+  if (status === "interrupted") {
+    return { tone: "warning", text: message || "The worker ended unexpectedly." };
+  }
+  if (status === "completed") {
+    const model = (experiment.artifacts?.models ?? []).find((item) => item.kind === "final");
+    const saved = model ? `Model saved (${formatBytes(model.size_bytes)}).` : "";
+    return { tone: "success", text: [message, saved].filter(Boolean).join(" · ") };
+  }
+  if (status === "queued") {
+    return { tone: "note", text: message || "Waiting for a training worker to start." };
+  }
+  if (status === "starting") {
+    return { tone: "note", text: "Loading the game and the neural network: the first steps show up in a few seconds." };
+  }
+  // Running: the worker's own word on what it does ("Training on CPU").
+  return { tone: "note", text: message };
+}
+
+const NEXT_STEP =
+  "View Details shows the run folder (its worker.log has the full story); start again from Quick Start.";
+
+function updateMessage(card, experiment, status) {
+  const node = field(card, "status-message");
+  const { tone, text } = cardMessage(experiment, status);
+  node.hidden = !text;
+  const key = `${tone}|${text}`;
+  if (!text || node.dataset.key === key) return;
+  node.dataset.key = key;
+  node.className = `card-message card-message--${tone}`;
+  const problem = tone === "error" || tone === "warning";
+  replaceChildren(
+    node,
+    problem ? icon("alert") : tone === "success" ? icon("check") : null,
+    el(
+      "span",
+      { class: "card-message__text" },
+      el("span", {}, text),
+      problem ? el("span", { class: "card-message__next" }, NEXT_STEP) : null,
+    ),
+  );
+}
+
+function updateStopButton(card, id, status) {
+  const button = card.querySelector('[data-action="stop"]');
+  const active = ACTIVE_STATUSES.has(status);
+  if (!active) stopping.delete(id);
+  button.hidden = !active;
+  const isStopping = stopping.has(id);
+  if (button.dataset.stopping === String(isStopping)) return;
+  button.dataset.stopping = String(isStopping);
+  button.disabled = isStopping;
+  button.querySelector(".spinner")?.remove();
+  button.querySelector(".icon")?.toggleAttribute("hidden", isStopping);
+  if (isStopping) button.prepend(spinner());
+  setText(button.querySelector(".button__label"), isStopping ? "Stopping…" : "Stop");
+}

@@ -1,0 +1,283 @@
+// Quick Start: game, length, algorithm, and one button that starts a real run.
+// The welcome card's "Start Your First Training" uses the same choices.
+
+import { api } from "../api.js";
+import { el, replaceChildren, setText, spinner } from "../dom.js";
+import {
+  algorithmLabel,
+  formatEstimate,
+  formatInt,
+  formatVideoLength,
+} from "../format.js";
+import { gameName, getCatalog, upsertExperiment } from "../state.js";
+import { showToast } from "../toast.js";
+
+const DEFAULT_GAME = "breakout";
+const DEFAULT_PRESET = "quick";
+const CUSTOM = "custom";
+const MIN_TIMESTEPS = 1024; // one PPO round: 8 games × 128 steps
+const START_BUTTONS = '[data-action="start-training"], [data-action="start-first"]';
+
+let form;
+let gameSelect;
+let presetSelect;
+let timestepsInput;
+let timestepsEdited = false;
+let starting = false;
+
+export function initQuickStart() {
+  form = document.getElementById("quick-start-form");
+  gameSelect = document.getElementById("qs-game");
+  presetSelect = document.getElementById("qs-preset");
+  timestepsInput = document.getElementById("qs-timesteps");
+
+  // Enter in a field submits the form by clicking the start button, which the
+  // delegated click handler in main.js turns into startTraining(); never a page load.
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("change", onChange);
+  timestepsInput.addEventListener("input", () => {
+    timestepsEdited = true;
+    clearErrors();
+    updateEstimate();
+  });
+}
+
+/** Fills the pickers from the catalog (games, presets). */
+export function renderQuickStart() {
+  const { games, presets } = getCatalog();
+  const previousGame = gameSelect.disabled ? DEFAULT_GAME : gameSelect.value;
+  const previousPreset = presetSelect.disabled ? DEFAULT_PRESET : presetSelect.value;
+
+  replaceChildren(
+    gameSelect,
+    games.map((game) => el("option", { value: game.id }, game.name)),
+  );
+  gameSelect.value = games.some((game) => game.id === previousGame)
+    ? previousGame
+    : games[0]?.id ?? "";
+
+  replaceChildren(
+    presetSelect,
+    presets.map((preset) => el("option", { value: preset.id }, presetLabel(preset))),
+    el("option", { value: CUSTOM }, "Custom steps…"),
+  );
+  presetSelect.value =
+    previousPreset === CUSTOM || presets.some((preset) => preset.id === previousPreset)
+      ? previousPreset
+      : presets[0]?.id ?? CUSTOM;
+
+  gameSelect.disabled = games.length === 0;
+  presetSelect.disabled = false;
+  form.querySelector('[data-action="start-training"]').disabled = games.length === 0;
+  if (!timestepsEdited) timestepsInput.value = String(defaultCustomTimesteps());
+  onChange();
+}
+
+function presetLabel(preset) {
+  const video = formatVideoLength(preset.video_length_hours);
+  return video ? `${preset.name} · ${video}` : preset.name;
+}
+
+function selectedAlgorithm() {
+  return form.querySelector('input[name="qs-algo"]:checked')?.value ?? "ppo";
+}
+
+function findPreset(id) {
+  return getCatalog().presets.find((preset) => preset.id === id) ?? null;
+}
+
+/** The base preset a custom run builds on, and scales its estimate from. */
+function basePreset() {
+  return findPreset(DEFAULT_PRESET) ?? getCatalog().presets[0] ?? null;
+}
+
+function presetTimesteps(preset, algorithm) {
+  return preset?.configs?.[algorithm]?.total_timesteps ?? null;
+}
+
+function defaultCustomTimesteps() {
+  return presetTimesteps(basePreset(), selectedAlgorithm()) ?? 100000;
+}
+
+function onChange(event) {
+  const custom = presetSelect.value === CUSTOM;
+  document.getElementById("qs-timesteps-field").hidden = !custom;
+  if (event?.target?.name === "qs-algo" && !timestepsEdited) {
+    timestepsInput.value = String(defaultCustomTimesteps());
+  }
+  if (event?.target === presetSelect && custom) timestepsInput.focus();
+  setText(
+    form.querySelector('[data-field="preset-description"]'),
+    custom ? "" : findPreset(presetSelect.value)?.description ?? "",
+  );
+  const algorithm = getCatalog().algorithms.find((item) => item.id === selectedAlgorithm());
+  setText(form.querySelector('[data-field="algo-description"]'), algorithm?.description ?? "");
+  clearErrors();
+  updateEstimate();
+  updateWelcomeHint();
+}
+
+function readTimesteps() {
+  const raw = timestepsInput.value.trim();
+  const value = Number(raw);
+  return raw === "" || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+/** Steps and time for the current choice, or null when not known. */
+function currentPlan() {
+  const algorithm = selectedAlgorithm();
+  if (presetSelect.value === CUSTOM) {
+    const steps = readTimesteps();
+    const base = basePreset();
+    const baseSteps = presetTimesteps(base, algorithm);
+    const baseSeconds = base?.estimated_seconds?.[algorithm];
+    const seconds =
+      steps && baseSteps && baseSeconds ? (baseSeconds * steps) / baseSteps : null;
+    return { steps, seconds };
+  }
+  const preset = findPreset(presetSelect.value);
+  return {
+    steps: presetTimesteps(preset, algorithm),
+    seconds: preset?.estimated_seconds?.[algorithm] ?? null,
+  };
+}
+
+function updateEstimate() {
+  const line = form.querySelector('[data-field="estimate"]');
+  const { steps, seconds } = currentPlan();
+  const estimate = formatEstimate(seconds);
+  if (!estimate) {
+    replaceChildren(line);
+    return;
+  }
+  replaceChildren(
+    line,
+    "Estimated: ",
+    el("strong", {}, `${estimate} on this machine`),
+    steps ? ` · ${formatInt(steps)} steps` : null,
+  );
+}
+
+function updateWelcomeHint() {
+  const hint = document.querySelector('[data-field="welcome-choice"]');
+  if (!hint || gameSelect.disabled) return;
+  const preset =
+    presetSelect.value === CUSTOM
+      ? `${formatInt(readTimesteps())} steps`
+      : findPreset(presetSelect.value)?.name ?? presetSelect.value;
+  setText(
+    hint,
+    `Starts ${gameName(gameSelect.value)} · ${preset} · ${algorithmLabel(selectedAlgorithm())}. Change it in Quick Start.`,
+  );
+}
+
+/** The request body for POST /api/experiments, or a field error to show. */
+function buildRequest() {
+  const body = {
+    game: gameSelect.value,
+    algorithm: selectedAlgorithm(),
+    preset: presetSelect.value,
+  };
+  if (!body.game) return { error: { field: "game", message: "Pick a game to train on." } };
+  if (body.preset === CUSTOM) {
+    const steps = readTimesteps();
+    if (steps === null || steps < MIN_TIMESTEPS) {
+      return {
+        error: {
+          field: "total_timesteps",
+          message: `Enter at least ${formatInt(MIN_TIMESTEPS)} training steps.`,
+        },
+      };
+    }
+    body.preset = basePreset()?.id ?? DEFAULT_PRESET;
+    body.config = { total_timesteps: steps };
+  }
+  return { body };
+}
+
+/** Starts a run with the current choices. Safe to call twice: the second is ignored. */
+export async function startTraining() {
+  if (starting || gameSelect.disabled) return;
+  clearErrors();
+  const { body, error } = buildRequest();
+  if (error) {
+    showFieldError(error.field, error.message);
+    return;
+  }
+
+  setStarting(true);
+  try {
+    const { experiment } = await api.createExperiment(body);
+    upsertExperiment(experiment);
+    showToast("Training started", {
+      kind: "success",
+      detail: `${experiment.name} — follow it in Recent Activity.`,
+    });
+  } catch (failure) {
+    if (failure.kind === "auth") return; // main.js shows the sign-in message
+    if (failure.field) showFieldError(failure.field, failure.message);
+    else if (failure.kind === "http") showFieldError("form", failure.message);
+    showToast("Training did not start", { kind: "error", detail: failure.message });
+  } finally {
+    setStarting(false);
+  }
+}
+
+function setStarting(value) {
+  starting = value;
+  for (const button of document.querySelectorAll(START_BUTTONS)) {
+    const label = button.querySelector(".button__label");
+    button.disabled = value;
+    if (value) button.setAttribute("aria-busy", "true");
+    else button.removeAttribute("aria-busy");
+    button.querySelector(".spinner")?.remove();
+    if (value) button.prepend(spinner());
+    if (label) {
+      label.dataset.idle ??= label.textContent;
+      label.textContent = value ? "Starting…" : label.dataset.idle;
+    }
+  }
+}
+
+/** Maps a server field name (`config.total_timesteps`, `game`, …) to our error slot. */
+function errorSlot(fieldName) {
+  const name = String(fieldName).split(".").pop();
+  return (
+    form.querySelector(`[data-error-for="${CSS.escape(name)}"]`) ??
+    form.querySelector('[data-error-for="form"]')
+  );
+}
+
+const CONTROL_FOR = {
+  game: () => gameSelect,
+  preset: () => presetSelect,
+  total_timesteps: () => timestepsInput,
+  algorithm: () => form.querySelector('input[name="qs-algo"]:checked'),
+};
+
+function showFieldError(fieldName, message) {
+  const slot = errorSlot(fieldName);
+  const name = slot.dataset.errorFor;
+  if (name === "total_timesteps" && presetSelect.value !== CUSTOM) {
+    // The server judged the preset's step count: let the user set their own.
+    presetSelect.value = CUSTOM;
+    onChange();
+  }
+  slot.textContent = message;
+  slot.hidden = false;
+  const control = CONTROL_FOR[name]?.();
+  if (control) {
+    control.setAttribute("aria-invalid", "true");
+    control.focus();
+  }
+}
+
+function clearErrors() {
+  for (const slot of form.querySelectorAll("[data-error-for]")) {
+    slot.hidden = true;
+    slot.textContent = "";
+  }
+  for (const control of form.querySelectorAll('[aria-invalid="true"]')) {
+    control.removeAttribute("aria-invalid");
+  }
+}

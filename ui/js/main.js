@@ -1,0 +1,260 @@
+// The bootstrap: wires the modules together, owns the loading sequence, the socket
+// subscriptions and the one delegated click handler for every `data-action`.
+
+import { api, onConnectivity } from "./api.js";
+import { setText } from "./dom.js";
+import { connectSocket } from "./socket.js";
+import * as state from "./state.js";
+import { initTheme, toggleTheme } from "./theme.js";
+import { showToast } from "./toast.js";
+import {
+  initActivity,
+  markStopping,
+  renderActivity,
+  updateActivityProgress,
+} from "./dashboard/activity.js";
+import {
+  closeDetails,
+  initDetailsDialog,
+  openDetails,
+  renderDetails,
+  updateDetailsProgress,
+} from "./dashboard/details-dialog.js";
+import { initQuickStart, renderQuickStart, startTraining } from "./dashboard/quick-start.js";
+import {
+  initRecentExperiments,
+  renderRecentExperiments,
+  toggleAllExperiments,
+  updateRecentRow,
+} from "./dashboard/recent-experiments.js";
+import {
+  initSystemStatus,
+  startSystemStatus,
+  stopSystemStatus,
+} from "./dashboard/system-status.js";
+import { renderWelcome } from "./dashboard/welcome.js";
+
+let socket = null; // a promise of the socket wrapper, once the API let us in
+let loading = null;
+let signedOut = false;
+
+// ---------- actions (event delegation on data-action) ----------
+
+const experimentIdOf = (target) => target.closest("[data-experiment-id]")?.dataset.experimentId;
+
+const actions = {
+  "start-training": (_target, event) => {
+    event.preventDefault(); // it is the form's submit button: no page load
+    startTraining();
+  },
+  "start-first": () => startTraining(),
+  "view-details": (target) => openDetails(experimentIdOf(target)),
+  stop: (target) => stopExperiment(experimentIdOf(target)),
+  "toggle-all-experiments": () => toggleAllExperiments(),
+  "close-dialog": () => closeDetails(),
+  retry: () => load(),
+  "toggle-theme": () => toggleTheme(),
+};
+
+document.addEventListener("click", (event) => {
+  const target = event.target.closest("[data-action]");
+  if (!target || target.disabled) return;
+  actions[target.dataset.action]?.(target, event);
+});
+
+async function stopExperiment(id) {
+  if (!id) return;
+  markStopping(id, true);
+  try {
+    const { experiment } = await api.stopExperiment(id);
+    state.upsertExperiment(experiment);
+  } catch (error) {
+    markStopping(id, false);
+    if (error.kind !== "auth") {
+      showToast("Could not stop the training", { kind: "error", detail: error.message });
+    }
+  }
+}
+
+// ---------- loading and resync ----------
+
+function load() {
+  loading ??= (async () => {
+    const retry = document.querySelector('[data-action="retry"]');
+    retry.disabled = true;
+    setText(retry, "Retrying…");
+    try {
+      const [games, presets, list] = await Promise.all([
+        api.games(),
+        api.presets(),
+        api.experiments(),
+      ]);
+      state.setCatalog({
+        games: games.games ?? [],
+        presets: presets.presets ?? [],
+        algorithms: presets.algorithms ?? [],
+      });
+      state.setExperiments(list.experiments ?? []);
+      setOffline(false);
+      startSystemStatus();
+      socket ??= startSocket();
+    } catch (error) {
+      // auth and offline have their own screens (see onConnectivity below).
+      if (error.kind === "http" || error.kind === "server") {
+        showToast("The dashboard could not load", { kind: "error", detail: error.message });
+      }
+    } finally {
+      retry.disabled = false;
+      setText(retry, "Retry");
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+async function resync() {
+  try {
+    const { experiments } = await api.experiments();
+    state.setExperiments(experiments ?? []);
+  } catch {
+    // The banner or sign-in screen already says what is wrong.
+  }
+}
+
+// Coalesces refreshes per experiment: a burst of events makes at most one extra fetch.
+const refreshing = new Map();
+
+async function refreshExperiment(id) {
+  if (!id) return;
+  const pending = refreshing.get(id);
+  if (pending) {
+    pending.again = true;
+    return;
+  }
+  const entry = { again: true };
+  refreshing.set(id, entry);
+  try {
+    while (entry.again) {
+      entry.again = false;
+      const { experiment } = await api.experiment(id);
+      state.upsertExperiment(experiment);
+    }
+  } catch (error) {
+    if (error.kind === "http" || error.kind === "server") console.warn(error.message);
+  } finally {
+    refreshing.delete(id);
+  }
+}
+
+// ---------- live events ----------
+
+const CONNECTION_LABELS = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  unavailable: "Not live",
+};
+
+const CONNECTION_TITLES = {
+  connecting: "Connecting to the training server for live updates",
+  live: "Live: progress updates arrive as they happen",
+  reconnecting: "Lost the live connection; trying again. Figures may be behind.",
+  unavailable: "Live updates could not start. Reload the page to try again.",
+};
+
+function setConnection(connectionState) {
+  const node = document.getElementById("connection");
+  node.dataset.state = connectionState;
+  node.title = CONNECTION_TITLES[connectionState];
+  setText(node.querySelector("[data-field='connection-label']"), CONNECTION_LABELS[connectionState]);
+}
+
+async function startSocket() {
+  const live = await connectSocket({
+    onState: setConnection,
+    // Events sent while we were away are gone: fetch the truth again.
+    onConnect: () => resync(),
+  });
+  live.on("training.progress", (payload) => {
+    if (!state.applyProgress(payload)) refreshExperiment(payload.experiment_id);
+  });
+  live.on("experiment.status", (payload) => refreshExperiment(payload.experiment_id));
+  live.on("training.complete", (payload) => refreshExperiment(payload.experiment_id));
+  return live;
+}
+
+// ---------- state → view ----------
+
+state.on("catalog", () => renderQuickStart());
+
+state.on("experiments", () => {
+  renderWelcome();
+  renderActivity();
+  renderRecentExperiments();
+  renderDetails();
+});
+
+state.on("progress", (experiment) => {
+  updateActivityProgress(experiment);
+  updateRecentRow(experiment);
+  updateDetailsProgress(experiment);
+});
+
+state.on("transition", ({ experiment, to }) => {
+  const message = experiment.metadata?.status_message;
+  const reward = experiment.final_metrics?.mean_reward ?? experiment.progress?.metrics?.mean_reward;
+  if (to === "completed") {
+    const score = typeof reward === "number" ? ` Mean reward ${reward.toFixed(1)}.` : "";
+    showToast(`Training completed: ${experiment.name}`, {
+      kind: "success",
+      detail: `The model is saved.${score}`,
+    });
+  } else if (to === "failed") {
+    showToast(`Training failed: ${experiment.name}`, {
+      kind: "error",
+      detail: message || "Open View Details and check worker.log in the run folder.",
+    });
+  } else if (to === "stopped") {
+    showToast(`Training stopped: ${experiment.name}`, {
+      kind: "info",
+      detail: "The model learned so far is saved.",
+    });
+  } else if (to === "interrupted") {
+    showToast(`Training interrupted: ${experiment.name}`, {
+      kind: "error",
+      detail: message || "The worker ended unexpectedly.",
+    });
+  }
+});
+
+// ---------- connectivity: signed out, server unreachable ----------
+
+function setOffline(offline) {
+  if (signedOut) return;
+  document.getElementById("offline-banner").hidden = !offline;
+}
+
+onConnectivity("offline", () => setOffline(true));
+onConnectivity("online", () => setOffline(false));
+onConnectivity("auth", () => {
+  if (signedOut) return;
+  signedOut = true;
+  stopSystemStatus();
+  socket?.then((live) => live.close());
+  closeDetails();
+  document.getElementById("offline-banner").hidden = true;
+  document.getElementById("dashboard").hidden = true;
+  document.getElementById("connection").hidden = true;
+  document.getElementById("auth-required").hidden = false;
+  document.title = "Sign-in link needed · Retro ML Trainer";
+});
+
+// ---------- start ----------
+
+initTheme();
+initQuickStart();
+initActivity();
+initRecentExperiments();
+initSystemStatus();
+initDetailsDialog();
+load();
