@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -21,3 +22,19 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     finally:
         code = server.stop()
         assert code == 0, f"server exited with {code}:\n{server.log_text()}"
+
+
+@pytest.fixture(autouse=True)
+def no_orphan_workers(tmp_path: Path) -> Iterator[None]:
+    """Every worker a test started has ended with it; a leak is killed and fails the test."""
+    yield
+    leaked = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "worker" in cmdline and any(arg.startswith(str(tmp_path)) for arg in cmdline):
+            leaked.append(" ".join(cmdline))
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+    assert not leaked, f"training workers outlived the test: {leaked}"

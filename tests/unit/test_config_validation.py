@@ -19,7 +19,7 @@ def test_presets_resolve_to_full_rl_zoo_atari_configs() -> None:
         "learning_rate_schedule": "linear", "clip_range": 0.1, "clip_range_schedule": "linear",
         "ent_coef": 0.01, "frame_stack": 4, "total_timesteps": 0}
     dqn = catalog.resolve("epic", "dqn")
-    assert dqn["buffer_size"] == 100_000 and dqn["exploration_final_eps"] == 0.01
+    assert dqn["buffer_size"] == 50_000 and dqn["target_update_interval"] == 1000 and dqn["exploration_final_eps"] == 0.01
     assert [p["id"] for p in catalog.describe()["presets"]] == ["quick", "standard", "epic"]
     assert catalog.describe()["presets"][0]["video_length_hours"] == 0.5
 
@@ -41,6 +41,7 @@ def test_overrides_apply_and_coerce() -> None:
     ({"learning_rate": 0}, "config.learning_rate", "between"),
     ({"n_steps": None}, "config.n_steps", "needs a value"),
     ({"batch_size": 4096}, "config.batch_size", "at most n_steps × n_envs"),
+    ({"total_timesteps": 1000}, "config.total_timesteps", "at least one round of n_steps × n_envs (1,024)"),
     ({"seed": -1}, "config.seed", "between"),
     ({"buffer_size": 1000}, "config.buffer_size", "not a PPO setting"),
     ({"rm_rf": 1}, "config.rm_rf", "not a setting"),

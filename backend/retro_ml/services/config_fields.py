@@ -90,6 +90,12 @@ def check_value(name: str, value: Any, algorithm: str) -> Any:
 def check_consistency(config: dict[str, Any], algorithm: str) -> None:
     if algorithm == "ppo":
         rollout = config["n_steps"] * config["n_envs"]
+        if config["total_timesteps"] < rollout:
+            raise InvalidInput(
+                f"'total_timesteps' ({config['total_timesteps']:,}) must be at least one round of "
+                f"n_steps × n_envs ({rollout:,}): PPO learns in whole rounds.",
+                field="config.total_timesteps",
+            )
         if config["batch_size"] > rollout:
             raise InvalidInput(
                 f"'batch_size' ({config['batch_size']}) must be at most n_steps × n_envs ({rollout}).",
