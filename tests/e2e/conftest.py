@@ -29,9 +29,11 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    # No skip: a missing browser must fail CI, not hide the UI tests.
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
+        f"Chromium not found at {CHROMIUM}: run scripts/setup.sh dev (apt-get install -y chromium)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import signal
 
+import psutil
 import pytest
 import requests
 from playwright.sync_api import Page, expect
@@ -166,3 +168,26 @@ def test_names_render_as_text_and_stop_keeps_the_run(live_server, page: Page):
     expect(card.get_by_role("button", name="Stop")).to_be_hidden()
     expect(page.get_by_test_id("toast").filter(has_text="Training stopped")).to_be_visible()
     assert page.evaluate("window.__pwned") is None
+
+
+def test_a_crashed_worker_shows_failed_with_the_reason(live_server, page: Page):
+    response = requests.post(
+        f"{live_server.base_url}/api/experiments",
+        json={"game": "pong", "config": {"total_timesteps": 500_000}},
+        headers=live_server.auth_headers,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    experiment_id = response.json()["experiment"]["id"]
+    page.goto(live_server.login_url)
+    card = page.locator(f'[data-testid="activity-card"][data-experiment-id="{experiment_id}"]')
+    status = card.locator('[data-field="status"]')
+    expect(status).to_have_text("Running", timeout=120_000)
+
+    [worker] = [p for p in psutil.Process(live_server.process.pid).children(recursive=True) if "worker" in p.cmdline()]
+    worker.send_signal(signal.SIGKILL)
+
+    expect(status).to_have_text("Failed", timeout=30_000)
+    expect(card).to_contain_text("The training process was killed (SIGKILL).")
+    expect(page.get_by_test_id("toast").filter(has_text="failed")).to_be_visible()
+    expect(card.get_by_role("button", name="Stop")).to_be_hidden()
