@@ -26,20 +26,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (tests/e2e/conftest.py)
-from server_process import start_server  # noqa: E402
-
 from retro_ml.services.presets import load_presets  # noqa: E402
+from server_process import start_server  # noqa: E402
 
 
 def bare_worker_seconds(tmp: Path) -> float:
     run_dir = tmp / "bare"
     run_dir.mkdir()
     config = load_presets().resolve("quick", "ppo")
-    (run_dir / "config.json").write_text(json.dumps(
-        {"experiment_id": "000000000000", "game": "pong", "env_id": "ALE/Pong-v5", "algorithm": "ppo", "config": config}))
+    (run_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "experiment_id": "000000000000",
+                "game": "pong",
+                "env_id": "ALE/Pong-v5",
+                "algorithm": "ppo",
+                "config": config,
+            }
+        )
+    )
     started = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, "-m", "retro_ml", "worker", "--run-dir", str(run_dir)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "retro_ml", "worker", "--run-dir", str(run_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         events = run_dir / "events.jsonl"
         while True:
@@ -63,13 +74,18 @@ def app_click_seconds(tmp: Path, browser) -> float:  # type: ignore[no-untyped-d
         page.locator("[data-action=start-training]").click()
         page.wait_for_function(
             """() => { const f = document.querySelector('[data-testid=activity-card] [data-field=timesteps]');
-                       return f && /^[1-9]/.test(f.textContent.trim()); }""", timeout=120_000, polling="raf")
+                       return f && /^[1-9]/.test(f.textContent.trim()); }""",
+            timeout=120_000,
+            polling="raf",
+        )
         seconds = time.perf_counter() - started
         page.context.close()
-        for experiment in requests.get(f"{server.base_url}/api/experiments", headers=server.auth_headers,
-                                       timeout=10).json()["experiments"]:
-            requests.post(f"{server.base_url}/api/experiments/{experiment['id']}/stop",
-                          headers=server.auth_headers, timeout=10)
+        for experiment in requests.get(
+            f"{server.base_url}/api/experiments", headers=server.auth_headers, timeout=10
+        ).json()["experiments"]:
+            requests.post(
+                f"{server.base_url}/api/experiments/{experiment['id']}/stop", headers=server.auth_headers, timeout=10
+            )
         return seconds
     finally:
         server.stop()

@@ -72,10 +72,16 @@ def retro_start(train: bool) -> tuple[float, float, float | None]:
             after = None
             if train:
                 config = {"total_timesteps": 2048, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 1}
-                experiment = requests.post(f"{server.base_url}/api/experiments", headers=server.auth_headers,
-                                           json={"game": "pong", "config": config}, timeout=10).json()["experiment"]
+                experiment = requests.post(
+                    f"{server.base_url}/api/experiments",
+                    headers=server.auth_headers,
+                    json={"game": "pong", "config": config},
+                    timeout=10,
+                ).json()["experiment"]
                 url = f"{server.base_url}/api/experiments/{experiment['id']}"
-                while requests.get(url, headers=server.auth_headers, timeout=5).json()["experiment"]["metadata"]["status"] in ("queued", "running"):
+                while requests.get(url, headers=server.auth_headers, timeout=5).json()["experiment"]["metadata"][
+                    "status"
+                ] in ("queued", "running"):
                     time.sleep(0.5)
                 after = process.memory_info().rss / 2**20
             return seconds, rss, after
@@ -96,8 +102,10 @@ def main() -> None:
     print(f"{'spawn → /api/health (s)':28}{bare_s:22.3f}{retro_s:18.3f}{retro_s / bare_s:8.2f}")
     print(f"{'RSS after start (MB)':28}{bare_mb:22.1f}{retro_mb:18.1f}{retro_mb / bare_mb:8.2f}")
     print(f"{'RSS after a training (MB)':28}{'':>22}{after:18.1f}")
-    print(f"targets: start < 1.5 s ({'met' if retro_s < 1.5 else 'MISSED'}), "
-          f"RSS < 150 MB ({'met' if max(retro_mb, after or 0) < 150 else 'MISSED'})")
+    print(
+        f"targets: start < 1.5 s ({'met' if retro_s < 1.5 else 'MISSED'}), "
+        f"RSS < 150 MB ({'met' if max(retro_mb, after or 0) < 150 else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

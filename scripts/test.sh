@@ -3,5 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
+VENV_BIN="${RETRO_ML_VENV:-.venv}/bin"
+"$VENV_BIN/ruff" check backend tests bench
+"$VENV_BIN/ruff" format --check --quiet backend tests bench
+"$VENV_BIN/mypy"
 (cd ui && npm test --silent)  # the UI's pure helpers, on Node's own test runner
-exec "${RETRO_ML_VENV:-.venv}/bin/python" -m pytest "$@"
+exec "$VENV_BIN/python" -m pytest "$@"

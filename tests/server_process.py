@@ -53,7 +53,10 @@ def start_server(data_dir: Path, token: str | None = None, port: int = 0, timeou
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "retro_ml", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

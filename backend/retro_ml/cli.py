@@ -16,8 +16,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="retro-ml",
         description="Retro ML Trainer: watch a reinforcement-learning agent learn an Atari game.",
     )
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="where experiments, runs and settings live (env: RETRO_ML_DATA_DIR)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="where experiments, runs and settings live (env: RETRO_ML_DATA_DIR)"
+    )
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the server with no window (open the printed URL)")

@@ -31,7 +31,8 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 def browser() -> Iterator[object]:
     # No skip: a missing browser must fail CI, not hide the UI tests.
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
-        f"Chromium not found at {CHROMIUM}: run scripts/setup.sh dev (apt-get install -y chromium)")
+        f"Chromium not found at {CHROMIUM}: run scripts/setup.sh dev (apt-get install -y chromium)"
+    )
     from playwright import sync_api
 
     with sync_api.sync_playwright() as playwright:

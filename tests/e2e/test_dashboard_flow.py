@@ -145,8 +145,13 @@ def test_names_render_as_text_and_stop_keeps_the_run(live_server, page: Page):
     hostile = '<img src=x onerror="window.__pwned=1"> "Quoted" <script>window.__pwned=2</script>'
     response = requests.post(
         f"{live_server.base_url}/api/experiments",
-        json={"game": "breakout", "algorithm": "ppo", "preset": "quick", "name": hostile,
-              "config": {"total_timesteps": 500_000}},
+        json={
+            "game": "breakout",
+            "algorithm": "ppo",
+            "preset": "quick",
+            "name": hostile,
+            "config": {"total_timesteps": 500_000},
+        },
         headers=live_server.auth_headers,
         timeout=30,
     )

@@ -27,6 +27,7 @@ class RecordingClient:
             with self._changed:
                 self.events.append((name, data))
                 self._changed.notify_all()
+
         return record
 
     def connect(self, base_url: str, **kwargs: Any) -> None:

@@ -33,18 +33,25 @@ def test_login_link_trades_token_for_session_cookie(live_server: LiveServer) -> 
 
 @pytest.mark.parametrize("path", ["/api/health", "/", "/socket.io/?EIO=4&transport=polling"])
 def test_foreign_host_is_forbidden(live_server: LiveServer, path: str) -> None:
-    response = requests.get(f"{live_server.base_url}{path}",
-                            headers={**live_server.auth_headers, "Host": "attacker.example"}, timeout=5)
+    response = requests.get(
+        f"{live_server.base_url}{path}", headers={**live_server.auth_headers, "Host": "attacker.example"}, timeout=5
+    )
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden_host"
 
 
 @pytest.mark.parametrize("path", ["/api/experiments", "/socket.io/?EIO=4&transport=polling"])
 def test_foreign_origin_is_forbidden(live_server: LiveServer, path: str) -> None:
-    response = requests.get(f"{live_server.base_url}{path}",
-                            headers={**live_server.auth_headers, "Origin": "https://evil.example"}, timeout=5)
+    response = requests.get(
+        f"{live_server.base_url}{path}",
+        headers={**live_server.auth_headers, "Origin": "https://evil.example"},
+        timeout=5,
+    )
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden_origin"
-    same = requests.get(f"{live_server.base_url}/api/health",
-                        headers={**live_server.auth_headers, "Origin": live_server.base_url}, timeout=5)
+    same = requests.get(
+        f"{live_server.base_url}/api/health",
+        headers={**live_server.auth_headers, "Origin": live_server.base_url},
+        timeout=5,
+    )
     assert same.status_code == 200
 
 
@@ -61,8 +68,9 @@ def test_socket_handshake_refuses_missing_or_wrong_token(live_server: LiveServer
         bad_header.connect(live_server.base_url, headers={"Authorization": "Bearer wrong"})
     bad_origin = RecordingClient()
     with pytest.raises(socketio.exceptions.ConnectionError):
-        bad_origin.connect(live_server.base_url, auth={"token": live_server.token},
-                           headers={"Origin": "https://evil.example"})
+        bad_origin.connect(
+            live_server.base_url, auth={"token": live_server.token}, headers={"Origin": "https://evil.example"}
+        )
     good = RecordingClient()
     good.connect(live_server.base_url, auth={"token": live_server.token})
     assert good.client.connected and good.client.transport() == "websocket"
@@ -72,15 +80,21 @@ def test_socket_handshake_refuses_missing_or_wrong_token(live_server: LiveServer
 def test_bad_input_gets_json_4xx_never_500(live_server: LiveServer) -> None:
     api = f"{live_server.base_url}/api"
     headers = live_server.auth_headers
-    not_json = requests.post(f"{api}/experiments", data="{oops", headers={**headers, "Content-Type": "application/json"}, timeout=5)
+    not_json = requests.post(
+        f"{api}/experiments", data="{oops", headers={**headers, "Content-Type": "application/json"}, timeout=5
+    )
     assert not_json.status_code == 400 and "JSON" in not_json.json()["error"]["message"]
-    bad_field = requests.post(f"{api}/experiments", json={"game": "pong", "config": {"n_steps": "many"}}, headers=headers, timeout=5)
+    bad_field = requests.post(
+        f"{api}/experiments", json={"game": "pong", "config": {"n_steps": "many"}}, headers=headers, timeout=5
+    )
     assert bad_field.status_code == 400 and bad_field.json()["error"]["field"] == "config.n_steps"
     assert requests.get(f"{api}/experiments/..%2F..%2Fetc", headers=headers, timeout=5).status_code in (400, 404)
     assert requests.get(f"{api}/experiments/zzz", headers=headers, timeout=5).status_code == 400
     missing = requests.get(f"{api}/experiments/0123456789ab", headers=headers, timeout=5)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    assert requests.get(f"{api}/experiments?status=happy", headers=headers, timeout=5).json()["error"]["field"] == "status"
+    assert (
+        requests.get(f"{api}/experiments?status=happy", headers=headers, timeout=5).json()["error"]["field"] == "status"
+    )
     assert requests.get(f"{api}/experiments?limit=-3", headers=headers, timeout=5).status_code == 400
     unknown = requests.get(f"{api}/nothing-here", headers=headers, timeout=5)
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"

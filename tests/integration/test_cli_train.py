@@ -14,8 +14,13 @@ from socket_events import RecordingClient
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "retro_ml", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "retro_ml", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.training
@@ -29,8 +34,9 @@ def test_train_in_terminal_then_the_app_lists_it(tmp_path: Path) -> None:
 
     server = start_server(data_dir)
     try:
-        [experiment] = requests.get(f"{server.base_url}/api/experiments", headers=server.auth_headers,
-                                    timeout=10).json()["experiments"]
+        [experiment] = requests.get(
+            f"{server.base_url}/api/experiments", headers=server.auth_headers, timeout=10
+        ).json()["experiments"]
         assert experiment["name"] == "Pong #1" and experiment["metadata"]["status"] == "completed"
         assert experiment["config"]["total_timesteps"] == 2048 and experiment["progress"]["timestep"] >= 2048
     finally:
@@ -42,8 +48,9 @@ def test_train_hands_the_run_to_the_running_app(live_server: LiveServer, socket_
     result = run_cli("train", "--game", "breakout", "--timesteps", "2048", "--data-dir", str(live_server.data_dir))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "in the running app" in result.stdout and "Breakout #1: completed" in result.stdout
-    [experiment] = requests.get(f"{live_server.base_url}/api/experiments", headers=live_server.auth_headers,
-                                timeout=10).json()["experiments"]
+    [experiment] = requests.get(
+        f"{live_server.base_url}/api/experiments", headers=live_server.auth_headers, timeout=10
+    ).json()["experiments"]
     assert experiment["metadata"]["status"] == "completed"
     assert socket_client.of("training.progress", experiment["id"]), "the app's clients saw no live progress"
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +18,17 @@ pytestmark = pytest.mark.training
 
 
 def create(server: LiveServer, **payload: Any) -> dict[str, Any]:
-    response = requests.post(f"{server.base_url}/api/experiments", json=payload, headers=server.auth_headers, timeout=10)
+    response = requests.post(
+        f"{server.base_url}/api/experiments", json=payload, headers=server.auth_headers, timeout=10
+    )
     assert response.status_code == 201, response.text
     return response.json()["experiment"]
 
 
 def fetch(server: LiveServer, experiment_id: str) -> dict[str, Any]:
-    response = requests.get(f"{server.base_url}/api/experiments/{experiment_id}", headers=server.auth_headers, timeout=10)
+    response = requests.get(
+        f"{server.base_url}/api/experiments/{experiment_id}", headers=server.auth_headers, timeout=10
+    )
     assert response.status_code == 200, response.text
     return response.json()["experiment"]
 
@@ -54,8 +56,9 @@ def test_ppo_trains_live_through_server_and_socket(live_server: LiveServer, sock
     assert stored["metadata"]["started"] and stored["metadata"]["finished"]
     [model] = stored["artifacts"]["models"]
     assert model["path"] == done["model_path"] and Path(model["path"]).is_file()
-    listed = requests.get(f"{live_server.base_url}/api/experiments?status=completed&tag=ci",
-                          headers=live_server.auth_headers, timeout=10).json()["experiments"]
+    listed = requests.get(
+        f"{live_server.base_url}/api/experiments?status=completed&tag=ci", headers=live_server.auth_headers, timeout=10
+    ).json()["experiments"]
     assert [e["id"] for e in listed] == [experiment["id"]]
 
     from stable_baselines3 import PPO
@@ -69,8 +72,13 @@ def test_ppo_trains_live_through_server_and_socket(live_server: LiveServer, sock
 
 
 def test_dqn_trains_through_server(live_server: LiveServer, socket_client: RecordingClient) -> None:
-    config = {"total_timesteps": 600, "buffer_size": 1000, "learning_starts": 100, "batch_size": 32,
-              "target_update_interval": 100}
+    config = {
+        "total_timesteps": 600,
+        "buffer_size": 1000,
+        "learning_starts": 100,
+        "batch_size": 32,
+        "target_update_interval": 100,
+    }
     experiment = create(live_server, game="breakout", algorithm="dqn", config=config)
     socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == experiment["id"], 240)
     stored = fetch(live_server, experiment["id"])
@@ -83,27 +91,32 @@ def test_dqn_trains_through_server(live_server: LiveServer, socket_client: Recor
 def test_stop_saves_the_model(live_server: LiveServer, socket_client: RecordingClient) -> None:
     experiment = create(live_server, game="pong", config=LONG_PPO)
     socket_client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
-    response = requests.post(f"{live_server.base_url}/api/experiments/{experiment['id']}/stop",
-                             headers=live_server.auth_headers, timeout=10)
+    response = requests.post(
+        f"{live_server.base_url}/api/experiments/{experiment['id']}/stop", headers=live_server.auth_headers, timeout=10
+    )
     assert response.status_code == 202 and response.json()["experiment"]["metadata"]["status_message"] == "Stopping…"
-    socket_client.wait_for("experiment.status",
-                           lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "stopped", 60)
+    socket_client.wait_for(
+        "experiment.status", lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "stopped", 60
+    )
     stored = fetch(live_server, experiment["id"])
     assert stored["metadata"]["status"] == "stopped" and 0 < stored["progress"]["timestep"] < 500_000
     assert Path(stored["artifacts"]["models"][0]["path"]).is_file()
-    again = requests.post(f"{live_server.base_url}/api/experiments/{experiment['id']}/stop",
-                          headers=live_server.auth_headers, timeout=10)
+    again = requests.post(
+        f"{live_server.base_url}/api/experiments/{experiment['id']}/stop", headers=live_server.auth_headers, timeout=10
+    )
     assert again.status_code == 409 and "not running" in again.json()["error"]["message"]
 
 
-def test_killed_worker_marks_experiment_failed_with_reason(live_server: LiveServer,
-                                                           socket_client: RecordingClient) -> None:
+def test_killed_worker_marks_experiment_failed_with_reason(
+    live_server: LiveServer, socket_client: RecordingClient
+) -> None:
     experiment = create(live_server, game="pong", config=LONG_PPO)
     socket_client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
     [worker] = worker_processes(live_server)
     worker.send_signal(signal.SIGKILL)
-    failed = socket_client.wait_for("experiment.status",
-                                    lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "failed", 30)
+    failed = socket_client.wait_for(
+        "experiment.status", lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "failed", 30
+    )
     assert "killed (SIGKILL)" in failed["message"]
     stored = fetch(live_server, experiment["id"])
     assert stored["metadata"]["status"] == "failed" and "SIGKILL" in stored["metadata"]["status_message"]
@@ -113,9 +126,11 @@ def test_worker_exception_is_reported_as_failed(live_server: LiveServer, socket_
     # A setting the API accepts but this machine cannot honour: a 10M-frame replay buffer
     # needs ~560 GB, so SB3 fails to allocate it inside the worker.
     experiment = create(live_server, game="pong", algorithm="dqn", config={"buffer_size": 10_000_000})
-    failed = socket_client.wait_for("experiment.status",
-                                    lambda d: d["experiment_id"] == experiment["id"] and d["status"] in
-                                    ("failed", "completed"), 120)
+    failed = socket_client.wait_for(
+        "experiment.status",
+        lambda d: d["experiment_id"] == experiment["id"] and d["status"] in ("failed", "completed"),
+        120,
+    )
     assert failed["status"] == "failed" and "memory" in failed["message"].lower()
     assert "Traceback" in (Path(fetch(live_server, experiment["id"])["run_dir"]) / "worker.log").read_text()
 

@@ -4,12 +4,15 @@ import threading
 
 import pytest
 
-from retro_ml.services.events import EVENT_TYPES, TRAINING_PROGRESS, EXPERIMENT_STATUS, EventBus
+from retro_ml.services.events import EVENT_TYPES, EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus
 
 
 def test_plan_event_types_exist() -> None:
-    assert set(EventBus().event_types) == {
-        "training.progress", "training.complete", "video.generated", "experiment.status"} == set(EVENT_TYPES)
+    assert (
+        set(EventBus().event_types)
+        == {"training.progress", "training.complete", "video.generated", "experiment.status"}
+        == set(EVENT_TYPES)
+    )
 
 
 def test_publish_reaches_subscribers_of_that_type_in_order() -> None:
@@ -20,8 +23,10 @@ def test_publish_reaches_subscribers_of_that_type_in_order() -> None:
     bus.subscribe(EXPERIMENT_STATUS, lambda t, d: seen.append(("other", t, d)))
     delivered = bus.publish(TRAINING_PROGRESS, {"experiment_id": "x", "timestep": 5})
     assert delivered == 2
-    assert seen == [("first", TRAINING_PROGRESS, {"experiment_id": "x", "timestep": 5}),
-                    ("second", TRAINING_PROGRESS, {"experiment_id": "x", "timestep": 5})]
+    assert seen == [
+        ("first", TRAINING_PROGRESS, {"experiment_id": "x", "timestep": 5}),
+        ("second", TRAINING_PROGRESS, {"experiment_id": "x", "timestep": 5}),
+    ]
 
 
 def test_failing_subscriber_does_not_break_the_others(caplog: pytest.LogCaptureFixture) -> None:

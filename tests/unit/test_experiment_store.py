@@ -18,9 +18,16 @@ from retro_ml.store.entities import new_experiment_id
 
 def make_experiment(game: str = "pong", tags: list[str] | None = None, created: str | None = None) -> Experiment:
     experiment_id = new_experiment_id()
-    experiment = Experiment(id=experiment_id, name=f"{game} run", game=game, env_id=f"ALE/{game.title()}-v5",
-                            algorithm="ppo", preset="quick", config={"total_timesteps": 1000},
-                            run_dir=f"/tmp/runs/{experiment_id}")
+    experiment = Experiment(
+        id=experiment_id,
+        name=f"{game} run",
+        game=game,
+        env_id=f"ALE/{game.title()}-v5",
+        algorithm="ppo",
+        preset="quick",
+        config={"total_timesteps": 1000},
+        run_dir=f"/tmp/runs/{experiment_id}",
+    )
     experiment.metadata.tags = tags or []
     if created:
         experiment.metadata.created = created
@@ -70,8 +77,9 @@ def test_ids_are_validated_before_any_lookup(store: TinyDBExperimentStore) -> No
         store.get("../../etc/passwd")
 
 
-def test_failed_write_leaves_old_file_intact(store: TinyDBExperimentStore, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_old_file_intact(
+    store: TinyDBExperimentStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     experiment = store.create(make_experiment())
     before = (tmp_path / "db.json").read_bytes()
 

@@ -20,12 +20,18 @@ def test_tail_returns_only_complete_new_lines(tmp_path: Path) -> None:
 
 
 def test_completed_report_becomes_status_then_complete(tmp_path: Path) -> None:
-    events = report_to_events("abc", tmp_path, {"type": "completed", "timestep": 10,
-                                                "model_path": "model.zip", "final_metrics": {"mean_reward": 3}})
+    events = report_to_events(
+        "abc",
+        tmp_path,
+        {"type": "completed", "timestep": 10, "model_path": "model.zip", "final_metrics": {"mean_reward": 3}},
+    )
     assert [name for name, _ in events] == ["experiment.status", "training.complete"]
     assert events[0][1]["status"] == "completed"
-    assert events[1][1] == {"experiment_id": "abc", "final_metrics": {"mean_reward": 3},
-                            "model_path": str(tmp_path / "model.zip")}
+    assert events[1][1] == {
+        "experiment_id": "abc",
+        "final_metrics": {"mean_reward": 3},
+        "model_path": str(tmp_path / "model.zip"),
+    }
 
 
 def test_failed_report_carries_the_message(tmp_path: Path) -> None:

@@ -28,7 +28,10 @@ def list_games(_args: argparse.Namespace) -> int:
 
 def _torch_report() -> tuple[bool, str]:
     """Ask a child interpreter, so `doctor` stays as light as the server."""
-    code = "import torch;print(torch.__version__, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+    code = (
+        "import torch; cuda = torch.cuda.is_available(); "
+        "print(torch.__version__, cuda, torch.cuda.get_device_name(0) if cuda else '')"
+    )
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -44,8 +47,9 @@ def doctor(args: argparse.Namespace) -> int:
     checks: list[tuple[bool, str, str]] = []
     games = game_catalog.list_games()
     roms = game_catalog.roms_folder()
-    checks.append((bool(games), "Atari ROMs",
-                   f"{len(games)} games from {roms}" if games else "none. Fix: pip install ale-py"))
+    checks.append(
+        (bool(games), "Atari ROMs", f"{len(games)} games from {roms}" if games else "none. Fix: pip install ale-py")
+    )
     torch_ok, torch_text = _torch_report()
     checks.append((torch_ok, "PyTorch", torch_text))
     for module, label in (("stable_baselines3", "stable-baselines3"), ("cv2", "OpenCV (headless)")):
@@ -53,9 +57,18 @@ def doctor(args: argparse.Namespace) -> int:
         checks.append((found, label, "installed" if found else f"missing. Fix: pip install {label.split()[0]}"))
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     free_gb = shutil.disk_usage(data_dir).free / 1e9
-    checks.append((free_gb >= MIN_FREE_GB, "Disk space",
-                   f"{free_gb:.1f} GB free in {data_dir}" + ("" if free_gb >= MIN_FREE_GB else
-                   f". Fix: free space or use --data-dir on a disk with {MIN_FREE_GB}+ GB")))
+    checks.append(
+        (
+            free_gb >= MIN_FREE_GB,
+            "Disk space",
+            f"{free_gb:.1f} GB free in {data_dir}"
+            + (
+                ""
+                if free_gb >= MIN_FREE_GB
+                else f". Fix: free space or use --data-dir on a disk with {MIN_FREE_GB}+ GB"
+            ),
+        )
+    )
     for ok, label, text in checks:
         print(f"{'OK ' if ok else 'FIX'}  {label:<20} {text}")
     return 0 if all(ok for ok, _, _ in checks) else 1

@@ -14,10 +14,8 @@ from retro_ml.web.server import read_server_info
 def live_server(server_info: Path) -> dict[str, object] | None:
     """The running app that owns this data dir, or None (a stale file is ignored)."""
     info = read_server_info(server_info)
-    if not info or not isinstance(info.get("pid"), int):
-        return None
-    pid = int(info["pid"])  # type: ignore[arg-type]
-    if pid == os.getpid() or not psutil.pid_exists(pid):
+    pid = info.get("pid") if info else None
+    if not isinstance(pid, int) or pid == os.getpid() or not psutil.pid_exists(pid):
         return None
     return info
 

@@ -6,8 +6,8 @@ import argparse
 import logging
 import os
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
 from retro_ml.config import AppPaths, resolve_data_dir, resolve_token, ui_root
@@ -26,8 +26,11 @@ def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
     other = live_server(paths.server_info)
     if other:
         where = f"at {other['url']}" if other.get("url") else "in a terminal (`retro-ml train`)"
-        print(f"Retro ML Trainer is already running for {paths.data_dir} {where}.\n"
-              "Use that one, or pass another --data-dir.", file=sys.stderr)
+        print(
+            f"Retro ML Trainer is already running for {paths.data_dir} {where}.\n"
+            "Use that one, or pass another --data-dir.",
+            file=sys.stderr,
+        )
         yield None
         return
     services = build_services(paths)
@@ -70,8 +73,10 @@ def open_window(args: argparse.Namespace) -> int:
     try:
         import webview  # noqa: F401  (pywebview)
     except ImportError:
-        print("The desktop window needs pywebview (pip install 'retro-ml-trainer[desktop]'); "
-              "running headless instead.", file=sys.stderr)
+        print(
+            "The desktop window needs pywebview (pip install 'retro-ml-trainer[desktop]'); running headless instead.",
+            file=sys.stderr,
+        )
         return serve(args)
     if not _has_display():
         print("No display found: running headless. Open the link below in a browser.", file=sys.stderr)

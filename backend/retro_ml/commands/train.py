@@ -61,16 +61,24 @@ def _train_locally(paths: AppPaths, payload: dict[str, Any]) -> int:
     services = build_services(paths)
     printer = ProgressPrinter()
     services.bus.subscribe(TRAINING_PROGRESS, lambda _e, data: printer.progress(data))
-    services.bus.subscribe(EXPERIMENT_STATUS, lambda _e, data: printer.message(
-        f"{data['status'].capitalize()}: {data.get('message', '')}") if data["status"] in ("running", "failed") else None)
+    services.bus.subscribe(
+        EXPERIMENT_STATUS,
+        lambda _e, data: (
+            printer.message(f"{data['status'].capitalize()}: {data.get('message', '')}")
+            if data["status"] in ("running", "failed")
+            else None
+        ),
+    )
     try:
         try:
             experiment = services.experiments.create(payload)
         except AppError as error:
             print(f"Error: {error.message}", file=sys.stderr)
             return 2
-        printer.message(f"Training {experiment.name} ({experiment.algorithm.upper()}, "
-                        f"{experiment.config['total_timesteps']:,} steps). Ctrl+C stops and saves the model.")
+        printer.message(
+            f"Training {experiment.name} ({experiment.algorithm.upper()}, "
+            f"{experiment.config['total_timesteps']:,} steps). Ctrl+C stops and saves the model."
+        )
         try:
             services.processes.wait(experiment.id)
         except KeyboardInterrupt:
@@ -87,8 +95,9 @@ def _train_locally(paths: AppPaths, payload: dict[str, Any]) -> int:
 
 def _call(url: str, token: str, method: str = "GET", body: dict[str, Any] | None = None) -> dict[str, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())

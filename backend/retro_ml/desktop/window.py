@@ -18,8 +18,9 @@ def run_window(running: RunningServer) -> int:
     try:
         webview.start()
     except Exception as exc:  # no GUI backend (e.g. Qt missing): keep the app usable headless
-        print(f"Could not open the window ({exc}). Open {running.login_url} in a browser; "
-              "Ctrl+C quits.", file=sys.stderr)
+        print(
+            f"Could not open the window ({exc}). Open {running.login_url} in a browser; Ctrl+C quits.", file=sys.stderr
+        )
         try:
             while True:
                 time.sleep(3600)

@@ -48,7 +48,12 @@ class EventBus:
 
     def subscribe_all(self, callback: Subscriber) -> Callable[[], None]:
         undo = [self.subscribe(name, callback) for name in self.event_types]
-        return lambda: [u() for u in undo] and None
+
+        def unsubscribe_all() -> None:
+            for unsubscribe in undo:
+                unsubscribe()
+
+        return unsubscribe_all
 
     def publish(self, event_type: str, data: EventData) -> int:
         """Deliver to every subscriber; returns how many ran without raising."""
@@ -67,6 +72,4 @@ class EventBus:
         try:
             return self._channels[event_type]
         except KeyError:
-            raise ValueError(
-                f"unknown event type {event_type!r}; known: {', '.join(self._channels)}"
-            ) from None
+            raise ValueError(f"unknown event type {event_type!r}; known: {', '.join(self._channels)}") from None

@@ -27,7 +27,7 @@ class NewExperiment:
 
 def parse_new_experiment(payload: Any, presets: PresetCatalog) -> NewExperiment:
     if not isinstance(payload, dict):
-        raise InvalidInput("Send a JSON object like {\"game\": \"breakout\"}.")
+        raise InvalidInput('Send a JSON object like {"game": "breakout"}.')
     unknown = sorted(set(payload) - ALLOWED_KEYS)
     if unknown:
         raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])

@@ -79,7 +79,9 @@ class ExperimentManager:
         experiment.progress.total_timesteps = request.config["total_timesteps"]
         self._runs.create(experiment_id, self.worker_config(experiment))
         self._store.create(experiment)
-        self._bus.publish(EXPERIMENT_STATUS, {"experiment_id": experiment_id, "status": "queued", "message": "Starting…"})
+        self._bus.publish(
+            EXPERIMENT_STATUS, {"experiment_id": experiment_id, "status": "queued", "message": "Starting…"}
+        )
         self._processes.start(experiment_id, run_dir)
         return self.get(experiment_id)
 
@@ -89,12 +91,17 @@ class ExperimentManager:
             raise Conflict(f"'{experiment.name}' is not running (it is {experiment.status}).")
         if self._processes.request_stop(experiment_id):
             return self._store.update(experiment_id, lambda e: setattr(e.metadata, "status_message", "Stopping…"))
-        self._bus.publish(EXPERIMENT_STATUS, {
-            "experiment_id": experiment_id, "status": "stopped", "message": "Stopped before training began",
-        })
+        self._bus.publish(
+            EXPERIMENT_STATUS,
+            {
+                "experiment_id": experiment_id,
+                "status": "stopped",
+                "message": "Stopped before training began",
+            },
+        )
         return self.get(experiment_id)
 
-    def reconcile_after_restart(self) -> list[str]:
+    def reconcile_after_restart(self) -> tuple[str, ...]:
         """No run stays `running` forever: active runs without a worker become `interrupted`.
 
         An orphaned worker that is somehow still alive is asked to stop (it saves its model).
@@ -104,11 +111,16 @@ class ExperimentManager:
             if experiment.status in ACTIVE_STATUSES and not self._processes.is_running(experiment.id):
                 if Path(experiment.run_dir).is_dir():
                     Path(experiment.run_dir, STOP_FILE).touch()
-                self._bus.publish(EXPERIMENT_STATUS, {
-                    "experiment_id": experiment.id, "status": "interrupted", "message": INTERRUPTED_MESSAGE,
-                })
+                self._bus.publish(
+                    EXPERIMENT_STATUS,
+                    {
+                        "experiment_id": experiment.id,
+                        "status": "interrupted",
+                        "message": INTERRUPTED_MESSAGE,
+                    },
+                )
                 changed.append(experiment.id)
-        return changed
+        return tuple(changed)
 
     @staticmethod
     def worker_config(experiment: Experiment) -> dict[str, Any]:

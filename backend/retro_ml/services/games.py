@@ -57,6 +57,4 @@ def find_game(game_id: str) -> Game:
         if raw == game.env_id.lower() or wanted in (game.id, game.id.replace("_", "")):
             return game
     known = ", ".join(g.id for g in list_games()[:8])
-    raise InvalidInput(
-        f"Unknown game '{game_id}'. Pick one from `retro-ml games` (e.g. {known}, …).", field="game"
-    )
+    raise InvalidInput(f"Unknown game '{game_id}'. Pick one from `retro-ml games` (e.g. {known}, …).", field="game")

@@ -47,16 +47,18 @@ class PresetCatalog:
         presets = []
         for preset_id, preset in self.raw["presets"].items():
             configs = {algo: self.resolve(preset_id, algo) for algo in ALGORITHMS}
-            presets.append({
-                "id": preset_id,
-                "name": preset["name"],
-                "description": preset["description"],
-                "video_length_hours": preset["video_length_hours"],
-                "configs": configs,
-                "estimated_seconds": {
-                    algo: self.estimated_seconds(algo, cfg["total_timesteps"]) for algo, cfg in configs.items()
-                },
-            })
+            presets.append(
+                {
+                    "id": preset_id,
+                    "name": preset["name"],
+                    "description": preset["description"],
+                    "video_length_hours": preset["video_length_hours"],
+                    "configs": configs,
+                    "estimated_seconds": {
+                        algo: self.estimated_seconds(algo, cfg["total_timesteps"]) for algo, cfg in configs.items()
+                    },
+                }
+            )
         algorithms = [
             {"id": algo, "name": spec["name"], "recommended": spec["recommended"], "description": spec["description"]}
             for algo, spec in self.raw["algorithms"].items()

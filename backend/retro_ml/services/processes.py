@@ -38,12 +38,13 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def _detach_kwargs() -> dict[str, object]:
-    """Workers outlive a Ctrl-C in the server's terminal; the manager stops them itself."""
-    if os.name == "nt":
-        flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
-        return {"creationflags": flags}
-    return {"start_new_session": True}
+# Workers outlive a Ctrl-C in the server's terminal (own session / process group, no
+# console window on Windows); the manager stops them itself, through their STOP file.
+_DETACHED_FLAGS = (
+    subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined,unused-ignore]
+    if os.name == "nt"
+    else 0
+)
 
 
 def describe_exit(returncode: int) -> str:
@@ -78,9 +79,14 @@ class ProcessManager:
             (run_dir / STOP_FILE).unlink(missing_ok=True)
             with (run_dir / WORKER_LOG).open("ab") as log_file:
                 process = subprocess.Popen(
-                    worker_command(run_dir), cwd=run_dir, env=_worker_env(),
-                    stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                    **_detach_kwargs(),  # type: ignore[arg-type]
+                    worker_command(run_dir),
+                    cwd=run_dir,
+                    env=_worker_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    creationflags=_DETACHED_FLAGS,
+                    start_new_session=os.name != "nt",
                 )
             handle = WorkerHandle(experiment_id, run_dir, process)
             self._workers[experiment_id] = handle
@@ -136,10 +142,14 @@ class ProcessManager:
                     break
                 handle.finished.wait(self._poll_interval)
             if not saw_final:
-                self._bus.publish(EXPERIMENT_STATUS, {
-                    "experiment_id": handle.experiment_id, "status": "failed",
-                    "message": describe_exit(handle.process.returncode),
-                })
+                self._bus.publish(
+                    EXPERIMENT_STATUS,
+                    {
+                        "experiment_id": handle.experiment_id,
+                        "status": "failed",
+                        "message": describe_exit(handle.process.returncode),
+                    },
+                )
         except Exception:
             log.exception("following worker %s failed", handle.experiment_id)
         finally:

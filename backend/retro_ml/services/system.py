@@ -17,13 +17,17 @@ def gpu_info() -> dict[str, Any]:
     if smi is None:
         return {"cuda_available": False, "name": None, "detail": "No NVIDIA driver found: training runs on the CPU."}
     try:
-        out = subprocess.run([smi, "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        out = subprocess.run(
+            [smi, "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as exc:
         return {"cuda_available": None, "name": None, "detail": f"nvidia-smi failed: {exc}"}
     names = [line.strip() for line in out.splitlines() if line.strip()]
-    return {"cuda_available": bool(names), "name": names[0] if names else None,
-            "detail": "CUDA GPU found" if names else "nvidia-smi lists no GPU"}
+    return {
+        "cuda_available": bool(names),
+        "name": names[0] if names else None,
+        "detail": "CUDA GPU found" if names else "nvidia-smi lists no GPU",
+    }
 
 
 def system_status() -> dict[str, Any]:

@@ -48,36 +48,64 @@ def report_to_events(experiment_id: str, run_dir: Path, report: dict[str, Any]) 
     kind = report.get("type")
     if kind == "started":
         device = str(report.get("device", "cpu")).upper()
-        return [(EXPERIMENT_STATUS, {
-            "experiment_id": experiment_id, "status": "running",
-            "message": f"Training on {device}", "device": report.get("device"),
-        })]
+        return [
+            (
+                EXPERIMENT_STATUS,
+                {
+                    "experiment_id": experiment_id,
+                    "status": "running",
+                    "message": f"Training on {device}",
+                    "device": report.get("device"),
+                },
+            )
+        ]
     if kind == "progress":
-        return [(TRAINING_PROGRESS, {
-            "experiment_id": experiment_id,
-            "timestep": report.get("timestep", 0),
-            "total_timesteps": report.get("total_timesteps", 0),
-            "progress_pct": report.get("progress_pct", 0.0),
-            "metrics": report.get("metrics", {}),
-        })]
+        return [
+            (
+                TRAINING_PROGRESS,
+                {
+                    "experiment_id": experiment_id,
+                    "timestep": report.get("timestep", 0),
+                    "total_timesteps": report.get("total_timesteps", 0),
+                    "progress_pct": report.get("progress_pct", 0.0),
+                    "metrics": report.get("metrics", {}),
+                },
+            )
+        ]
     if kind in ("completed", "stopped"):
         model_path = str(run_dir / report["model_path"]) if report.get("model_path") else None
         final = report.get("final_metrics", {})
         status = {
-            "experiment_id": experiment_id, "status": kind,
+            "experiment_id": experiment_id,
+            "status": kind,
             "message": "Training complete" if kind == "completed" else "Stopped; the model was saved",
-            "final_metrics": final, "model_path": model_path, "timestep": report.get("timestep"),
+            "final_metrics": final,
+            "model_path": model_path,
+            "timestep": report.get("timestep"),
         }
         events: list[tuple[str, dict[str, Any]]] = [(EXPERIMENT_STATUS, status)]
         if kind == "completed":
             # after the status, so whoever re-fetches on `training.complete` sees `completed`
-            events.append((TRAINING_COMPLETE, {
-                "experiment_id": experiment_id, "final_metrics": final, "model_path": model_path,
-            }))
+            events.append(
+                (
+                    TRAINING_COMPLETE,
+                    {
+                        "experiment_id": experiment_id,
+                        "final_metrics": final,
+                        "model_path": model_path,
+                    },
+                )
+            )
         return events
     if kind == "failed":
-        return [(EXPERIMENT_STATUS, {
-            "experiment_id": experiment_id, "status": "failed",
-            "message": report.get("message") or "Training failed (see worker.log in the run folder).",
-        })]
+        return [
+            (
+                EXPERIMENT_STATUS,
+                {
+                    "experiment_id": experiment_id,
+                    "status": "failed",
+                    "message": report.get("message") or "Training failed (see worker.log in the run folder).",
+                },
+            )
+        ]
     return []

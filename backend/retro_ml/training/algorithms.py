@@ -22,13 +22,31 @@ ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN}
 # config key -> constructor argument, per algorithm.
 ALGORITHM_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "ppo": (
-        "learning_rate", "n_steps", "batch_size", "n_epochs", "gamma", "gae_lambda",
-        "clip_range", "ent_coef", "vf_coef", "max_grad_norm",
+        "learning_rate",
+        "n_steps",
+        "batch_size",
+        "n_epochs",
+        "gamma",
+        "gae_lambda",
+        "clip_range",
+        "ent_coef",
+        "vf_coef",
+        "max_grad_norm",
     ),
     "dqn": (
-        "learning_rate", "buffer_size", "learning_starts", "batch_size", "tau", "gamma",
-        "train_freq", "gradient_steps", "target_update_interval", "exploration_fraction",
-        "exploration_initial_eps", "exploration_final_eps", "max_grad_norm",
+        "learning_rate",
+        "buffer_size",
+        "learning_starts",
+        "batch_size",
+        "tau",
+        "gamma",
+        "train_freq",
+        "gradient_steps",
+        "target_update_interval",
+        "exploration_fraction",
+        "exploration_initial_eps",
+        "exploration_final_eps",
+        "max_grad_norm",
     ),
 }
 
@@ -40,7 +58,7 @@ SCHEDULED_ARGUMENTS: dict[str, str] = {
 
 
 def schedule_value(value: float, schedule: str) -> float | Schedule:
-    """"constant" keeps `value`; "linear" decays it to 0 as training progresses.
+    """ "constant" keeps `value`; "linear" decays it to 0 as training progresses.
 
     SB3 calls a schedule with `progress_remaining`, which goes from 1 to 0. LinearSchedule
     from 1 -> 0 over the whole run is `progress_remaining * value`, and unlike a lambda it

@@ -130,7 +130,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
 
 
 def resolve_device(requested: str | None) -> str:
-    """"auto" (or nothing) means CUDA when torch sees a GPU, else the CPU."""
+    """ "auto" (or nothing) means CUDA when torch sees a GPU, else the CPU."""
     import torch
 
     if not requested or requested == "auto":

@@ -50,10 +50,12 @@ def create_app(services: Services, token: str, ui_root: Path, extra_hosts: froze
             return None
         if session.get(SESSION_KEY) or security.bearer_ok(request.headers.get("Authorization")):
             return None
-        return jsonify(error={
-            "code": "unauthorized",
-            "message": "Missing or wrong token: open the link Retro ML Trainer printed when it started.",
-        }), 401
+        return jsonify(
+            error={
+                "code": "unauthorized",
+                "message": "Missing or wrong token: open the link Retro ML Trainer printed when it started.",
+            }
+        ), 401
 
     for blueprint in (meta.bp, experiments.bp, ui.bp):
         app.register_blueprint(blueprint)

@@ -28,5 +28,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        message = f"Something went wrong inside Retro ML Trainer ({type(error).__name__}). Your data is safe; try again."
+        message = (
+            f"Something went wrong inside Retro ML Trainer ({type(error).__name__}). Your data is safe; try again."
+        )
         return jsonify(error={"code": "internal", "message": message}), 500

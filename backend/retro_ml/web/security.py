@@ -65,13 +65,19 @@ class LocalOnlyMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST")
         if not self.security.host_ok(host):
-            return _json_response(start_response, "403 Forbidden", "forbidden_host",
-                                  "This server only answers on 127.0.0.1 / localhost.")
+            return _json_response(
+                start_response, "403 Forbidden", "forbidden_host", "This server only answers on 127.0.0.1 / localhost."
+            )
         if not self.security.origin_ok(environ.get("HTTP_ORIGIN"), host):
-            return _json_response(start_response, "403 Forbidden", "forbidden_origin",
-                                  "Requests from other web sites are not allowed.")
+            return _json_response(
+                start_response, "403 Forbidden", "forbidden_origin", "Requests from other web sites are not allowed."
+            )
         authorization = environ.get("HTTP_AUTHORIZATION")
         if authorization and not self.security.bearer_ok(authorization):
-            return _json_response(start_response, "401 Unauthorized", "unauthorized",
-                                  "Wrong token: use the link Retro ML Trainer printed when it started.")
+            return _json_response(
+                start_response,
+                "401 Unauthorized",
+                "unauthorized",
+                "Wrong token: use the link Retro ML Trainer printed when it started.",
+            )
         return self.app(environ, start_response)

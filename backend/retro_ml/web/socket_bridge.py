@@ -24,7 +24,11 @@ def register_socket_auth(socketio: SocketIO, security: Security) -> None:
     @socketio.on("connect")
     def on_connect(auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None
-        if security.token_ok(token) or session.get(SESSION_KEY) or security.bearer_ok(request.headers.get("Authorization")):
+        if (
+            security.token_ok(token)
+            or session.get(SESSION_KEY)
+            or security.bearer_ok(request.headers.get("Authorization"))
+        ):
             return True
         # socketio's ConnectionRefusedError (not the builtin): the client gets message + data.
         raise ConnectionRefusedError("Missing or wrong token: open the link Retro ML Trainer printed.", {"status": 401})

@@ -39,8 +39,13 @@ def _filters() -> ExperimentFilter:
             limit = -1
         if not 1 <= limit <= 100_000:
             raise InvalidInput("'limit' must be a whole number from 1 to 100000.", field="limit")
-    return ExperimentFilter(status=status, game=args.get("game") or None,
-                            algorithm=args.get("algorithm") or None, tag=args.get("tag") or None, limit=limit)
+    return ExperimentFilter(
+        status=status,
+        game=args.get("game") or None,
+        algorithm=args.get("algorithm") or None,
+        tag=args.get("tag") or None,
+        limit=limit,
+    )
 
 
 @bp.post("")
