@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -14,9 +15,14 @@ def run_window(running: RunningServer) -> int:
     """Blocks until the window closes. The server is already serving in a thread."""
     import webview
 
+    gui = None
+    if sys.platform.startswith("linux"):
+        gui = "qt"  # what setup installs on Linux; skips pywebview's GTK attempt
+        if os.geteuid() == 0:
+            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses its sandbox as root
     webview.create_window(WINDOW_TITLE, running.login_url, width=1280, height=800, min_size=(960, 640))
     try:
-        webview.start()
+        webview.start(gui=gui)
     except Exception as exc:  # no GUI backend (e.g. Qt missing): keep the app usable headless
         print(
             f"Could not open the window ({exc}). Open {running.login_url} in a browser; Ctrl+C quits.", file=sys.stderr
