@@ -7,6 +7,7 @@ manager relies on: events.jsonl, metrics.jsonl, model.zip, worker.log (docs/CONT
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -77,11 +78,26 @@ EPISODE_METRIC_KEYS = {
 }
 
 
-def make_run_dir(tmp_path: Path, game: str, env_id: str, algorithm: str, config: dict[str, Any]) -> Path:
+def make_run_dir(
+    tmp_path: Path,
+    game: str,
+    env_id: str,
+    algorithm: str,
+    config: dict[str, Any],
+    experiment_id: str = "exp123",
+    **top_level: Any,
+) -> Path:
     """A run folder holding config.json, as the main process writes it before starting a worker."""
-    run_dir = tmp_path / "runs" / "exp123"
+    run_dir = tmp_path / "runs" / experiment_id
     run_dir.mkdir(parents=True)
-    run_config = {"experiment_id": "exp123", "game": game, "env_id": env_id, "algorithm": algorithm, "config": config}
+    run_config = {
+        "experiment_id": experiment_id,
+        "game": game,
+        "env_id": env_id,
+        "algorithm": algorithm,
+        "config": config,
+        **top_level,
+    }
     (run_dir / "config.json").write_text(json.dumps(run_config), encoding="utf-8")
     return run_dir
 
@@ -119,22 +135,46 @@ def read_metrics(run_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def reports_of(events: list[dict[str, Any]], report_type: str) -> list[dict[str, Any]]:
+    return [event for event in events if event["type"] == report_type]
+
+
+def wait_for_reports(
+    process: subprocess.Popen[bytes], run_dir: Path, report_type: str, count: int, timeout: float = 120
+) -> list[dict[str, Any]]:
+    """Poll events.jsonl until it holds `count` reports of `report_type`; returns all of them."""
+    deadline = time.monotonic() + timeout
+    while len(found := reports_of(read_events(run_dir), report_type)) < count:
+        assert process.poll() is None, worker_log(run_dir)
+        assert time.monotonic() < deadline, f"fewer than {count} {report_type} reports in time"
+        time.sleep(0.1)
+    return found
+
+
+def stop_and_wait(process: subprocess.Popen[bytes], run_dir: Path) -> int:
+    (run_dir / "STOP").touch()
+    return process.wait(timeout=60)
+
+
 def worker_log(run_dir: Path) -> str:
     return (run_dir / "worker.log").read_text(encoding="utf-8", errors="replace")
 
 
-def assert_finished_run(run_dir: Path, exit_code: int, final_type: str) -> list[dict[str, Any]]:
-    """Exit 0, started → progress... → `final_type`, every line well formed; returns the events."""
+def assert_finished_run(
+    run_dir: Path, exit_code: int, final_type: str, start_timesteps: int = 0
+) -> list[dict[str, Any]]:
+    """Exit 0, started → progress/checkpoint... → `final_type`, every line well formed; returns the events."""
     assert exit_code == 0, worker_log(run_dir)
     events = read_events(run_dir)
     types = [event["type"] for event in events]
     assert types[0] == "started", types
     assert types[-1] == final_type, types
-    assert set(types[1:-1]) == {"progress"}, types
+    assert "progress" in types[1:-1], types
+    assert set(types[1:-1]) <= {"progress", "checkpoint"}, types
     assert all(isinstance(event["time"], float) for event in events)
     started, final = events[0], events[-1]
     assert started["device"] in {"cpu", "cuda"}
-    assert started["num_timesteps"] == 0
+    assert started["num_timesteps"] == start_timesteps
     assert final["model_path"] == "model.zip"
     assert EPISODE_METRIC_KEYS <= set(final["final_metrics"])
     assert not (run_dir / "model.tmp.zip").exists()
@@ -228,3 +268,74 @@ def test_unknown_game_fails_with_a_readable_message_and_a_traceback(tmp_path: Pa
     assert "Traceback (most recent call last)" in log
     assert "NameNotFound" in log
     assert not (run_dir / "model.zip").exists()
+
+
+@pytest.mark.training
+def test_periodic_checkpoints_keep_the_newest_and_tensorboard_gets_events(tmp_path: Path) -> None:
+    from stable_baselines3 import PPO
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    config = {**PPO_TINY_CONFIG, "total_timesteps": 2048, "checkpoint_every_pct": 25, "keep_checkpoints": 2}
+    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
+
+    events = assert_finished_run(run_dir, run_worker_to_end(run_dir), "completed")
+
+    # Due every 512 steps, checked as each 128-step rollout starts; the end is model.zip's.
+    checkpoints = reports_of(events, "checkpoint")
+    assert [report["timestep"] for report in checkpoints] == [512, 1024, 1536]
+    assert all(report["path"] == f"checkpoints/step_{report['timestep']}.zip" for report in checkpoints)
+    remaining = sorted((run_dir / "checkpoints").iterdir())
+    assert [path.name for path in remaining] == ["step_1024.zip", "step_1536.zip"]  # no tmp files either
+    assert not list(run_dir.glob("*.tmp*"))
+    newest = PPO.load(run_dir / checkpoints[-1]["path"], device="cpu")
+    assert newest.num_timesteps >= 1536
+
+    event_files = list((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
+    assert event_files, "no TensorBoard events file"
+    accumulator = EventAccumulator(str(event_files[0].parent))
+    accumulator.Reload()
+    assert "train/loss" in accumulator.Tags()["scalars"]
+    steps = [event.step for event in accumulator.Scalars("time/fps")]
+    assert steps and steps[-1] == 2048
+
+
+@pytest.mark.training
+def test_paused_time_is_left_out_of_elapsed_time(tmp_path: Path) -> None:
+    import psutil
+
+    config = {
+        **PPO_TINY_CONFIG,
+        "total_timesteps": 200_000,
+        "progress_interval_seconds": 0.5,
+        "checkpoint_every_pct": 0,
+        "checkpoint_every_minutes": 0,
+    }
+    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
+    process = start_worker(run_dir)
+    try:
+        before = wait_for_reports(process, run_dir, "progress", 2)[-1]
+        worker = psutil.Process(process.pid)
+        worker.suspend()
+        paused_at = time.monotonic()
+        time.sleep(4)
+        paused_seconds = time.monotonic() - paused_at
+        # As the process manager does: the total goes in (atomically) before the worker runs again.
+        temporary = run_dir / "PAUSED_SECONDS.tmp"
+        temporary.write_text(f"{paused_seconds:.3f}", encoding="utf-8")
+        os.replace(temporary, run_dir / "PAUSED_SECONDS")
+        worker.resume()
+        count_before = len(reports_of(read_events(run_dir), "progress"))
+        after = wait_for_reports(process, run_dir, "progress", count_before + 2)[count_before:]
+        exit_code = stop_and_wait(process, run_dir)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert exit_code == 0, worker_log(run_dir)
+    for report in after:
+        wall = report["time"] - before["time"]
+        active = report["metrics"]["elapsed_seconds"] - before["metrics"]["elapsed_seconds"]
+        assert wall > paused_seconds
+        assert active < wall - 3.0, (before, report)
+        assert report["metrics"]["fps"] > 0

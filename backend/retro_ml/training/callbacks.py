@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -15,6 +16,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from retro_ml.training.reporting import ReportWriter
 
 STOP_FILE_NAME = "STOP"
+PAUSED_SECONDS_FILE_NAME = "PAUSED_SECONDS"
 STOP_CHECK_INTERVAL_SECONDS = 0.5
 RECENT_EPISODES = 100
 
@@ -48,6 +50,56 @@ class EpisodeStats:
         }
 
 
+class ActiveClock:
+    """Seconds spent training since `start()`, minus the time the worker was kept paused.
+
+    The main process pauses a worker by suspending it, and on resume atomically writes the
+    total seconds paused so far into PAUSED_SECONDS in the run folder. `refresh()` rereads
+    that file when it changed (a `stat`, cheap enough for every STOP-file check). A value
+    already there at `start()` was written for an earlier worker in this folder: only what
+    it grows by counts (a smaller value means the count started over, and counts as is).
+    """
+
+    def __init__(self, paused_seconds_file: Path) -> None:
+        self.paused_seconds_file = paused_seconds_file
+        self._start = time.monotonic()
+        self._baseline = 0.0
+        self._paused = 0.0
+        self._file_signature: tuple[int, int, int] | None = None
+
+    def start(self) -> None:
+        self._start = time.monotonic()
+        self._baseline = 0.0
+        self._paused = 0.0
+        self._file_signature = None
+        self.refresh()
+        self._baseline, self._paused = self._paused, 0.0
+
+    def refresh(self) -> None:
+        try:
+            stat = os.stat(self.paused_seconds_file)
+        except OSError:
+            return
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if signature == self._file_signature:
+            return
+        try:
+            total = float(self.paused_seconds_file.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return  # unreadable for now: try again at the next check
+        self._file_signature = signature
+        if total >= 0:
+            self._paused = total - self._baseline if total >= self._baseline else total
+
+    @property
+    def paused_seconds(self) -> float:
+        return self._paused
+
+    def elapsed(self) -> float:
+        """Active seconds: wall time since `start()` minus the paused seconds known so far."""
+        return max(0.0, time.monotonic() - self._start - self._paused)
+
+
 class TrainingProgressCallback(BaseCallback):
     """Writes `progress` reports and ends `learn()` on a STOP file or a stop signal.
 
@@ -57,6 +109,11 @@ class TrainingProgressCallback(BaseCallback):
     after the current step (PPO drops the unfinished rollout), so the worker can save.
     Training also ends when the run folder itself disappears (the experiment was deleted):
     nobody could read its results, so carrying on would only burn CPU.
+
+    Timesteps are the model's own count, so a continued run reports absolute steps:
+    `total_timesteps` is then the start plus the additional steps, while `progress_pct`,
+    `fps` and `eta_seconds` cover only this run's part. Elapsed time, fps and ETA leave
+    out the time the worker was paused (`ActiveClock`).
     """
 
     def __init__(
@@ -67,6 +124,7 @@ class TrainingProgressCallback(BaseCallback):
         stop_signal: threading.Event,
         sb3_metrics: Callable[[], dict[str, Any]],
         progress_interval_seconds: float = 1.0,
+        clock: ActiveClock | None = None,
     ) -> None:
         super().__init__(verbose=0)
         self.reporter = reporter
@@ -79,13 +137,13 @@ class TrainingProgressCallback(BaseCallback):
         self.episode_stats = EpisodeStats()
         self.stop_reason: StopReason | None = None
         self.final_metrics: dict[str, Any] | None = None
-        self._start_time = time.monotonic()
+        self.clock = clock or ActiveClock(run_dir / PAUSED_SECONDS_FILE_NAME)
         self._start_timesteps = 0
         self._last_progress_time = float("-inf")
         self._last_stop_check_time = float("-inf")
 
     def _on_training_start(self) -> None:
-        self._start_time = time.monotonic()
+        self.clock.start()
         self._start_timesteps = self.num_timesteps
 
     def _on_step(self) -> bool:
@@ -94,12 +152,13 @@ class TrainingProgressCallback(BaseCallback):
             if episode is not None:
                 self.episode_stats.add(float(episode["r"]), int(episode["l"]))
         now = time.monotonic()
+        if self.stop_reason is None and now - self._last_stop_check_time >= STOP_CHECK_INTERVAL_SECONDS:
+            self._last_stop_check_time = now
+            self.clock.refresh()
+            self.stop_reason = self.check_stop_request()
         if now - self._last_progress_time >= self.progress_interval_seconds:
             self._last_progress_time = now
             self.report_progress()
-        if self.stop_reason is None and now - self._last_stop_check_time >= STOP_CHECK_INTERVAL_SECONDS:
-            self._last_stop_check_time = now
-            self.stop_reason = self.check_stop_request()
         return self.stop_reason is None
 
     def check_stop_request(self) -> StopReason | None:
@@ -120,6 +179,7 @@ class TrainingProgressCallback(BaseCallback):
 
     def report_progress(self) -> dict[str, Any]:
         """Write a `progress` report; return its metrics."""
+        self.clock.refresh()  # right after a resume, before the next STOP check is due
         metrics = self.metrics()
         self.reporter.write(
             "progress",
@@ -131,13 +191,16 @@ class TrainingProgressCallback(BaseCallback):
         return metrics
 
     def progress_pct(self) -> float:
-        if self.total_timesteps <= 0:
+        """Percent of this run's part: 0 at its first step, 100 at `total_timesteps`."""
+        part = self.total_timesteps - self._start_timesteps
+        if part <= 0:
             return 100.0
-        return round(min(100.0, 100.0 * self.num_timesteps / self.total_timesteps), 2)
+        done = self.num_timesteps - self._start_timesteps
+        return round(min(100.0, max(0.0, 100.0 * done / part)), 2)
 
     def metrics(self) -> dict[str, Any]:
         """The `metrics` of a progress report (docs/CONTRACT.md); None where not known yet."""
-        elapsed = time.monotonic() - self._start_time
+        elapsed = self.clock.elapsed()
         steps_done = self.num_timesteps - self._start_timesteps
         fps = steps_done / elapsed if elapsed > 0 and steps_done > 0 else None
         remaining = max(0, self.total_timesteps - self.num_timesteps)

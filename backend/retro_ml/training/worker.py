@@ -6,6 +6,11 @@ docs/CONTRACT.md. The worker never opens the database: the folder is all it know
 
 Stopping: a `STOP` file in the run folder, or SIGTERM (SIGBREAK on Windows), makes the
 worker leave training at the next step, save the model and report `stopped`.
+
+Along the way the worker saves periodic checkpoints (`checkpoints/step_<N>.zip`), writes
+SB3's TensorBoard output to `tensorboard/`, and leaves paused time (PAUSED_SECONDS) out of
+its elapsed time and ETA. With `resume_from` in config.json it continues the parent's
+model instead of starting a fresh one, counting steps on from the parent's.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from retro_ml.training.reporting import EVENTS_FILE_NAME, ReportWriter
 CONFIG_FILE_NAME = "config.json"
 MODEL_FILE_NAME = "model.zip"
 TEMPORARY_MODEL_FILE_NAME = "model.tmp.zip"
+TENSORBOARD_DIR_NAME = "tensorboard"
 STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
 DEFAULT_N_ENVS = {"ppo": 8, "dqn": 1}
 
@@ -77,17 +83,25 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     # The training stack is imported here, not at module level, so that an import failure
     # (a broken torch install...) is reported as `failed` like any other error.
     import torch
-    from stable_baselines3.common.logger import HumanOutputFormat, Logger
+    from stable_baselines3.common.callbacks import CallbackList
+    from stable_baselines3.common.logger import HumanOutputFormat, KVWriter, Logger
 
-    from retro_ml.training.algorithms import build_model
-    from retro_ml.training.callbacks import TrainingProgressCallback
+    from retro_ml.training.algorithms import build_model, load_model, read_saved_num_timesteps
+    from retro_ml.training.callbacks import PAUSED_SECONDS_FILE_NAME, ActiveClock, TrainingProgressCallback
+    from retro_ml.training.checkpoints import PeriodicCheckpointCallback
     from retro_ml.training.envs import make_training_env
     from retro_ml.training.metrics_writer import METRICS_FILE_NAME, MetricsWriter
 
     algorithm = str(run_config["algorithm"]).lower()
     settings: dict[str, Any] = run_config["config"]
-    total_timesteps = int(settings["total_timesteps"])
+    additional_timesteps = int(settings["total_timesteps"])
     torch.set_num_threads(int(settings.get("torch_threads") or 2))
+    # Checked before the environments are built: a wrong path fails in a fraction of a second.
+    resume_path = resume_model_path(run_dir, run_config)
+    saved_timesteps = 0
+    if resume_path is not None:
+        saved_timesteps = read_saved_num_timesteps(resume_path)
+        print(f"continuing {resume_path} from step {saved_timesteps}", flush=True)
 
     env = make_training_env(
         run_config["env_id"],
@@ -96,37 +110,90 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         frame_stack=int(settings.get("frame_stack") or 4),
     )
     metrics_writer = MetricsWriter(run_dir / METRICS_FILE_NAME)
-    logger = Logger(folder=None, output_formats=[HumanOutputFormat(sys.stdout), metrics_writer])
+    output_formats: list[KVWriter] = [HumanOutputFormat(sys.stdout), metrics_writer]
+    tensorboard_output = make_tensorboard_output(run_dir / TENSORBOARD_DIR_NAME)
+    if tensorboard_output is not None:
+        output_formats.append(tensorboard_output)
+    logger = Logger(folder=None, output_formats=output_formats)
     try:
-        model = build_model(algorithm, settings, env, resolve_device(settings.get("device")), logger)
+        device = resolve_device(settings.get("device"))
+        if resume_path is None:
+            model = build_model(algorithm, settings, env, device, logger)
+        else:
+            model = load_model(algorithm, settings, env, device, logger, resume_path, saved_timesteps)
+        start_timesteps = model.num_timesteps
+        total_timesteps = start_timesteps + additional_timesteps  # absolute, like every report's steps
         reporter.write(
             "started",
             pid=os.getpid(),
             device=model.device.type,
             total_timesteps=total_timesteps,
-            num_timesteps=model.num_timesteps,
+            num_timesteps=start_timesteps,
         )
-        callback = TrainingProgressCallback(
+        clock = ActiveClock(run_dir / PAUSED_SECONDS_FILE_NAME)
+        progress = TrainingProgressCallback(
             reporter,
             total_timesteps=total_timesteps,
             run_dir=run_dir,
             stop_signal=stop_signal,
             sb3_metrics=metrics_writer.reported_metrics,
             progress_interval_seconds=float(settings.get("progress_interval_seconds") or 1.0),
+            clock=clock,
         )
-        model.learn(total_timesteps=total_timesteps, callback=callback, log_interval=1)
-        if callback.stop_reason == "run_dir_deleted":
+        checkpoints = PeriodicCheckpointCallback.from_settings(reporter, run_dir, additional_timesteps, clock, settings)
+        callbacks = CallbackList([progress, checkpoints] if checkpoints.enabled else [progress])
+        model.learn(
+            total_timesteps=additional_timesteps,
+            callback=callbacks,
+            log_interval=1,
+            reset_num_timesteps=resume_path is None,
+        )
+        if progress.stop_reason == "run_dir_deleted":
             raise RunFolderError(f"The run folder {run_dir} was deleted during training; nothing was saved.")
         save_model_atomically(model, run_dir)
         reporter.write(
-            "completed" if callback.stop_reason is None else "stopped",
+            "completed" if progress.stop_reason is None else "stopped",
             timestep=model.num_timesteps,
             model_path=MODEL_FILE_NAME,
-            final_metrics=callback.final_metrics or callback.metrics(),
+            final_metrics=progress.final_metrics or progress.metrics(),
         )
     finally:
         logger.close()
         env.close()
+
+
+def resume_model_path(run_dir: Path, run_config: dict[str, Any]) -> Path | None:
+    """The model.zip named by config.json's `resume_from`, or None for a fresh run.
+
+    `resume_from.num_timesteps` is informational: the step count stored in the model wins.
+    A relative path is taken relative to the run folder.
+    """
+    resume_from = run_config.get("resume_from")
+    if not resume_from:
+        return None
+    model_path = resume_from.get("model_path") if isinstance(resume_from, dict) else None
+    if not model_path:
+        raise RunFolderError(f"{run_dir / CONFIG_FILE_NAME}: resume_from has no model_path to continue from.")
+    path = Path(model_path)
+    return path if path.is_absolute() else run_dir / path
+
+
+def make_tensorboard_output(folder: Path) -> Any | None:
+    """SB3's TensorBoard writer into `folder`, or None (and a warning) when it cannot be had.
+
+    TensorBoard is a nice-to-have: without the `tensorboard` package training goes on.
+    Steps are the model's, so a continued run's curves start at the parent's last step.
+    """
+    from stable_baselines3.common import logger as sb3_logger
+
+    if getattr(sb3_logger, "SummaryWriter", None) is None:
+        print("warning: the tensorboard package is not installed; training without TensorBoard output", flush=True)
+        return None
+    try:
+        return sb3_logger.TensorBoardOutputFormat(str(folder))
+    except Exception as exc:  # noqa: BLE001 - never worth failing the run over
+        print(f"warning: no TensorBoard output ({type(exc).__name__}: {first_line(exc)})", flush=True)
+        return None
 
 
 def resolve_device(requested: str | None) -> str:
@@ -140,13 +207,9 @@ def resolve_device(requested: str | None) -> str:
 
 def save_model_atomically(model: Any, run_dir: Path) -> Path:
     """Save to model.tmp.zip, then rename: model.zip is never seen half-written."""
-    temporary = run_dir / TEMPORARY_MODEL_FILE_NAME
-    final = run_dir / MODEL_FILE_NAME
-    model.save(temporary)
-    with temporary.open("rb") as saved:
-        os.fsync(saved.fileno())
-    os.replace(temporary, final)
-    return final
+    from retro_ml.training.checkpoints import save_model_file
+
+    return save_model_file(model, run_dir / MODEL_FILE_NAME, run_dir / TEMPORARY_MODEL_FILE_NAME)
 
 
 def report_failure(reporter: ReportWriter, exc: BaseException, run_config: dict[str, Any] | None) -> None:
