@@ -14,6 +14,7 @@ from retro_ml.errors import InvalidInput, NotFound
 from retro_ml.store import Experiment, ExperimentFilter, TinyDBExperimentStore
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import new_experiment_id
+from retro_ml.store.migrations import SCHEMA_VERSION
 
 
 def make_experiment(game: str = "pong", tags: list[str] | None = None, created: str | None = None) -> Experiment:
@@ -47,7 +48,7 @@ def test_create_get_round_trip_returns_entities(store: TinyDBExperimentStore, tm
     assert loaded.to_dict() == experiment.to_dict()
     reopened = TinyDBExperimentStore(tmp_path / "db.json")
     assert reopened.get(experiment.id).name == "pong run"
-    assert reopened.schema_version() == 1
+    assert reopened.schema_version() == SCHEMA_VERSION
 
 
 def test_list_filters_and_newest_first(store: TinyDBExperimentStore) -> None:

@@ -43,6 +43,10 @@ def utc_now() -> str:
 class Lineage:
     parent_experiment_id: str | None = None
     checkpoint_source: str | None = None
+    start_timestep: int = 0  # the parent's num_timesteps this run continues from (0: a fresh run)
+    # Ids of the runs continued from this one: the inverse of their `parent_experiment_id`
+    # (built by migration 1→2; kept up to date by the experiment manager).
+    children: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +65,7 @@ class Metadata:
     status: ExperimentStatus = "queued"
     status_message: str = ""
     tags: list[str] = field(default_factory=list)
+    paused_seconds: float = 0.0
 
 
 @dataclass
