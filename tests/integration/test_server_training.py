@@ -4,37 +4,16 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Any
 
-import psutil
 import pytest
 import requests
 
+from api_client import create, fetch, worker_processes
 from conftest import LONG_PPO, TINY_PPO
 from server_process import LiveServer, start_server
 from socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
-
-
-def create(server: LiveServer, **payload: Any) -> dict[str, Any]:
-    response = requests.post(
-        f"{server.base_url}/api/experiments", json=payload, headers=server.auth_headers, timeout=10
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["experiment"]
-
-
-def fetch(server: LiveServer, experiment_id: str) -> dict[str, Any]:
-    response = requests.get(
-        f"{server.base_url}/api/experiments/{experiment_id}", headers=server.auth_headers, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["experiment"]
-
-
-def worker_processes(server: LiveServer) -> list[psutil.Process]:
-    return [p for p in psutil.Process(server.process.pid).children(recursive=True) if "worker" in p.cmdline()]
 
 
 def test_ppo_trains_live_through_server_and_socket(live_server: LiveServer, socket_client: RecordingClient) -> None:
@@ -135,7 +114,7 @@ def test_worker_exception_is_reported_as_failed(live_server: LiveServer, socket_
     assert "Traceback" in (Path(fetch(live_server, experiment["id"])["run_dir"]) / "worker.log").read_text()
 
 
-def test_server_killed_mid_run_restarts_with_run_interrupted(tmp_path: Path) -> None:
+def test_server_killed_mid_run_reattaches_to_the_live_worker(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     server = start_server(data_dir, token="restart-token")
     client = RecordingClient()
@@ -147,18 +126,57 @@ def test_server_killed_mid_run_restarts_with_run_interrupted(tmp_path: Path) -> 
         client.close()
         server.process.send_signal(signal.SIGKILL)
         server.process.wait()
-        assert worker.is_running()  # the orphan keeps going until the next start
+        assert worker.is_running()  # training goes on while the app is down
 
         restarted = start_server(data_dir, token="restart-token")
         try:
-            stored = fetch(restarted, experiment["id"])
-            assert stored["metadata"]["status"] == "interrupted"
-            assert "closed while this run was training" in stored["metadata"]["status_message"]
-            worker.wait(60)  # asked to stop through its run folder: it saves the model and exits
-            assert (Path(stored["run_dir"]) / "model.zip").is_file()
+            again = RecordingClient()
+            again.connect(restarted.base_url, auth={"token": restarted.token})
+            assert fetch(restarted, experiment["id"])["metadata"]["status"] == "running"
+            before = fetch(restarted, experiment["id"])["progress"]["timestep"]
+            moved = again.wait_for(
+                "training.progress", lambda d: d["experiment_id"] == experiment["id"] and d["timestep"] > before, 60
+            )
+            assert moved["timestep"] > before  # its progress flows again, to the new server's clients
+            requests.post(
+                f"{restarted.base_url}/api/experiments/{experiment['id']}/stop",
+                headers=restarted.auth_headers,
+                timeout=10,
+            )
+            again.wait_for(
+                "experiment.status", lambda d: d["experiment_id"] == experiment["id"] and d["status"] == "stopped", 60
+            )
+            assert Path(fetch(restarted, experiment["id"])["run_dir"], "model.zip").is_file()
+            again.close()
         finally:
             assert restarted.stop() == 0
     finally:
         client.close()
         if server.process.poll() is None:
             server.process.kill()
+
+
+def test_server_and_worker_killed_restart_marks_interrupted(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = start_server(data_dir)
+    try:
+        experiment = create(server, game="pong", config=LONG_PPO)
+        client = RecordingClient()
+        client.connect(server.base_url, auth={"token": server.token})
+        client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
+        client.close()
+        [worker] = worker_processes(server)
+        server.process.send_signal(signal.SIGKILL)
+        worker.send_signal(signal.SIGKILL)
+        server.process.wait()
+        worker.wait(10)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+    restarted = start_server(data_dir)
+    try:
+        stored = fetch(restarted, experiment["id"])
+        assert stored["metadata"]["status"] == "interrupted"
+        assert "closed while this run was training" in stored["metadata"]["status_message"]
+    finally:
+        assert restarted.stop() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Literal
 
 from retro_ml.web.server import RunningServer
 
@@ -15,7 +16,7 @@ def run_window(running: RunningServer) -> int:
     """Blocks until the window closes. The server is already serving in a thread."""
     import webview
 
-    gui = None
+    gui: Literal["qt"] | None = None
     if sys.platform.startswith("linux"):
         gui = "qt"  # what setup installs on Linux; skips pywebview's GTK attempt
         if os.geteuid() == 0:

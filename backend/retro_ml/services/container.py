@@ -9,6 +9,8 @@ from retro_ml.services.events import EventBus
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.presets import PresetCatalog, load_presets
 from retro_ml.services.processes import ProcessManager
+from retro_ml.services.recovery import recover_after_restart
+from retro_ml.services.settings import SettingsService
 from retro_ml.store import RunFolders, TinyDBExperimentStore
 
 
@@ -19,6 +21,7 @@ class Services:
     store: TinyDBExperimentStore
     processes: ProcessManager
     presets: PresetCatalog
+    settings: SettingsService
     experiments: ExperimentManager
 
     def shutdown(self) -> None:
@@ -31,9 +34,10 @@ def build_services(paths: AppPaths) -> Services:
     paths.ensure()
     bus = EventBus()
     store = TinyDBExperimentStore(paths.database)
+    runs = RunFolders(paths.runs)
     processes = ProcessManager(bus)
     presets = load_presets()
-    # Subscribed first: it persists every event before anyone else hears of it.
-    experiments = ExperimentManager(store, RunFolders(paths.runs), processes, bus, presets)
-    experiments.reconcile_after_restart()
-    return Services(paths, bus, store, processes, presets, experiments)
+    settings = SettingsService(store)
+    experiments = ExperimentManager(store, runs, processes, bus, presets, settings)
+    recover_after_restart(store, runs, processes, experiments, bus)
+    return Services(paths, bus, store, processes, presets, settings, experiments)

@@ -37,10 +37,12 @@ def parse_new_experiment(payload: Any, presets: PresetCatalog) -> NewExperiment:
     algorithm = presets.check_algorithm(payload.get("algorithm", "ppo"))
     preset = str(payload.get("preset") or "quick")
     config = presets.resolve(preset, algorithm, payload.get("config"))
-    return NewExperiment(game, algorithm, preset, _name(payload.get("name")), _tags(payload.get("tags")), config)
+    return NewExperiment(
+        game, algorithm, preset, parse_name(payload.get("name")), parse_tags(payload.get("tags")), config
+    )
 
 
-def _name(value: Any) -> str | None:
+def parse_name(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -53,7 +55,7 @@ def _name(value: Any) -> str | None:
     return name
 
 
-def _tags(value: Any) -> list[str]:
+def parse_tags(value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):

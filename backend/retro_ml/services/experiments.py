@@ -1,34 +1,32 @@
-"""The experiment manager: creates runs, starts their workers and persists what they report.
+"""The experiment manager: creates runs, schedules their workers, and controls them.
 
-It is the first subscriber of the bus (see `events.py`), so a status change is stored
-before any UI hears of it. Progress is kept live in memory and written to the store at
-most every `PROGRESS_PERSIST_SECONDS`, so a 1 Hz stream does not rewrite the database 1×/s.
+New runs wait `queued` until a slot is free (`max_concurrent_runs`). Status changes
+go out on the bus as `experiment.status`; the recorder (subscribed first) stores them.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import Conflict
-from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus
-from retro_ml.services.experiment_requests import parse_new_experiment
+from retro_ml.errors import Conflict, InvalidInput, NotFound
+from retro_ml.services.config_fields import check_consistency, check_value
+from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
+from retro_ml.services.experiment_recorder import ExperimentRecorder
+from retro_ml.services.experiment_requests import parse_name, parse_new_experiment, parse_tags
 from retro_ml.services.presets import PresetCatalog
 from retro_ml.services.processes import ProcessManager
-from retro_ml.store.entities import (
-    ACTIVE_STATUSES,
-    Experiment,
-    Progress,
-    new_experiment_id,
-    utc_now,
-)
+from retro_ml.services.settings import SettingsService
+from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentFilter, ExperimentStore
-from retro_ml.store.run_folders import EVENTS_FILE, STOP_FILE, WORKER_LOG, RunFolders
+from retro_ml.store.run_folders import CHECKPOINTS_DIR, MODEL_FILE, RunFolders
 
-PROGRESS_PERSIST_SECONDS = 5.0
-INTERRUPTED_MESSAGE = "Retro ML Trainer closed while this run was training."
+CONTINUABLE = frozenset({"completed", "stopped", "interrupted", "failed"})
+RETRYABLE = frozenset({"failed", "interrupted"})
 
 
 class ExperimentManager:
@@ -39,169 +37,250 @@ class ExperimentManager:
         processes: ProcessManager,
         bus: EventBus,
         presets: PresetCatalog,
+        settings: SettingsService,
     ) -> None:
         self._store = store
         self._runs = run_folders
         self._processes = processes
         self._bus = bus
         self._presets = presets
-        self._lock = threading.Lock()
-        self._live: dict[str, Progress] = {}
-        self._persisted_at: dict[str, float] = {}
-        bus.subscribe(EXPERIMENT_STATUS, self._on_status)
-        bus.subscribe(TRAINING_PROGRESS, self._on_progress)
+        self._settings = settings
+        self._recorder = ExperimentRecorder(store, bus)  # first subscriber: stores before others hear
+        self._schedule_lock = threading.RLock()
+        self._launched: set[str] = set()  # have (or had, until their final status) a worker
+        self._paused_at: dict[str, float] = {}
+        self._recorder.on_finished(self._on_finished)
+        settings.on_change(self._on_settings_changed)
 
     # ---- queries -------------------------------------------------------------------
     def get(self, experiment_id: str) -> Experiment:
-        return self._with_live(self._store.get(experiment_id))
+        return self._recorder.with_live_progress(self._store.get(experiment_id))
 
     def list(self, filters: ExperimentFilter | None = None) -> list[Experiment]:
-        return [self._with_live(e) for e in self._store.list(filters)]
+        return [self._recorder.with_live_progress(e) for e in self._store.list(filters)]
 
-    # ---- commands ------------------------------------------------------------------
+    # ---- creating ------------------------------------------------------------------
     def create(self, payload: Any) -> Experiment:
-        """Validate, record and start a new experiment."""
+        """Validate, record and queue a new experiment; it starts as soon as a slot is free."""
         request = parse_new_experiment(payload, self._presets)
-        experiment_id = new_experiment_id()
-        run_dir = self._runs.path_for(experiment_id)
         experiment = Experiment(
-            id=experiment_id,
+            id=new_experiment_id(),
             name=request.name or self._default_name(request.game.id, request.game.name),
             game=request.game.id,
             env_id=request.game.env_id,
             algorithm=request.algorithm,
             preset=request.preset,
             config=request.config,
-            run_dir=str(run_dir),
+            run_dir="",
         )
         experiment.metadata.tags = request.tags
-        experiment.metadata.status_message = "Starting…"
-        experiment.progress.total_timesteps = request.config["total_timesteps"]
-        self._runs.create(experiment_id, self.worker_config(experiment))
-        self._store.create(experiment)
-        self._bus.publish(
-            EXPERIMENT_STATUS, {"experiment_id": experiment_id, "status": "queued", "message": "Starting…"}
-        )
-        self._processes.start(experiment_id, run_dir)
-        return self.get(experiment_id)
+        return self._record_and_queue(experiment)
 
+    def continue_training(self, experiment_id: str, payload: Any) -> Experiment:
+        """A child run that loads the parent's model and trains `additional_timesteps` more."""
+        parent = self.get(experiment_id)
+        if parent.status not in CONTINUABLE:
+            raise Conflict(f"'{parent.name}' is {parent.status}: continue it once it has finished or stopped.")
+        source, start = self._resume_point(parent)
+        additional = payload.get("additional_timesteps") if isinstance(payload, dict) else None
+        if additional is None:
+            raise InvalidInput("Say how many more steps to train: additional_timesteps.", field="additional_timesteps")
+        config = {**parent.config, "total_timesteps": check_value("total_timesteps", additional, parent.algorithm)}
+        try:
+            check_consistency(config, parent.algorithm)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, field="additional_timesteps") from None
+        child = self._child_of(parent, f"{parent.name} (continued)", config)
+        child.lineage = Lineage(parent.id, str(source), start_timestep=start)
+        child.progress.timestep = start
+        return self._record_and_queue(child, parent)
+
+    def retry(self, experiment_id: str) -> Experiment:
+        """The same run again (same config, same starting point), linked to the failed one."""
+        parent = self.get(experiment_id)
+        if parent.status not in RETRYABLE:
+            raise Conflict(f"Only failed or interrupted runs can be retried; '{parent.name}' is {parent.status}.")
+        child = self._child_of(parent, f"{parent.name} (retry)", dict(parent.config))
+        child.lineage = Lineage(
+            parent.id, parent.lineage.checkpoint_source, start_timestep=parent.lineage.start_timestep
+        )
+        child.progress.timestep = parent.lineage.start_timestep
+        return self._record_and_queue(child, parent)
+
+    # ---- control -------------------------------------------------------------------
     def stop(self, experiment_id: str) -> Experiment:
         experiment = self._store.get(experiment_id)
         if experiment.status not in ACTIVE_STATUSES:
             raise Conflict(f"'{experiment.name}' is not running (it is {experiment.status}).")
         if self._processes.request_stop(experiment_id):
+            self._paused_at.pop(experiment_id, None)
             return self._store.update(experiment_id, lambda e: setattr(e.metadata, "status_message", "Stopping…"))
-        self._bus.publish(
-            EXPERIMENT_STATUS,
-            {
-                "experiment_id": experiment_id,
-                "status": "stopped",
-                "message": "Stopped before training began",
-            },
-        )
+        self._publish_status(experiment_id, "stopped", "Stopped before training began")
         return self.get(experiment_id)
 
-    def reconcile_after_restart(self) -> tuple[str, ...]:
-        """No run stays `running` forever: active runs without a worker become `interrupted`.
+    def pause(self, experiment_id: str) -> Experiment:
+        experiment = self._store.get(experiment_id)
+        if experiment.status != "running" or not self._processes.suspend(experiment_id):
+            raise Conflict(f"'{experiment.name}' is {experiment.status}: only a running training can be paused.")
+        self._paused_at[experiment_id] = time.monotonic()
+        self._publish_status(experiment_id, "paused", "Paused: resume to continue where it left off")
+        return self.get(experiment_id)
 
-        An orphaned worker that is somehow still alive is asked to stop (it saves its model).
-        """
-        changed = []
-        for experiment in self._store.list():
-            if experiment.status in ACTIVE_STATUSES and not self._processes.is_running(experiment.id):
-                if Path(experiment.run_dir).is_dir():
-                    Path(experiment.run_dir, STOP_FILE).touch()
-                self._bus.publish(
-                    EXPERIMENT_STATUS,
-                    {
-                        "experiment_id": experiment.id,
-                        "status": "interrupted",
-                        "message": INTERRUPTED_MESSAGE,
-                    },
-                )
-                changed.append(experiment.id)
-        return tuple(changed)
+    def resume(self, experiment_id: str) -> Experiment:
+        experiment = self._store.get(experiment_id)
+        if experiment.status != "paused":
+            raise Conflict(f"'{experiment.name}' is {experiment.status}, not paused.")
+        paused_since = self._paused_at.pop(experiment_id, time.monotonic())
+        total = experiment.metadata.paused_seconds + (time.monotonic() - paused_since)
+        if not self._processes.resume(experiment_id, total):
+            raise Conflict(f"'{experiment.name}' has no training process to resume.")
+        self._publish_status(experiment_id, "running", "Training resumed", paused_seconds=round(total, 3))
+        return self.get(experiment_id)
+
+    # ---- editing -------------------------------------------------------------------
+    def update(self, experiment_id: str, payload: Any) -> Experiment:
+        if not isinstance(payload, dict) or not payload:
+            raise InvalidInput('Send what to change, e.g. {"name": "My best run"}.')
+        unknown = sorted(set(payload) - {"name", "tags"})
+        if unknown:
+            raise InvalidInput(f"'{unknown[0]}' cannot be changed here (only name and tags).", field=unknown[0])
+        name = parse_name(payload["name"]) if "name" in payload else None
+        if "name" in payload and name is None:
+            raise InvalidInput("The name cannot be empty.", field="name")
+        tags = parse_tags(payload["tags"]) if "tags" in payload else None
+
+        def change(experiment: Experiment) -> None:
+            if name is not None:
+                experiment.name = name
+            if tags is not None:
+                experiment.metadata.tags = tags
+
+        self._store.update(experiment_id, change)
+        return self.get(experiment_id)
+
+    def delete(self, experiment_id: str) -> None:
+        """Delete the record and its run folder (model, logs, checkpoints)."""
+        experiment = self._store.get(experiment_id)
+        if experiment.status in ACTIVE_STATUSES:
+            raise Conflict(f"'{experiment.name}' is {experiment.status}: stop it before deleting it.")
+        trash = self._runs.move_to_trash(experiment_id)  # one rename: never half a folder under its name
+        self._store.delete(experiment_id)
+        parent_id = experiment.lineage.parent_experiment_id
+        if parent_id:
+
+            def forget_child(parent: Experiment) -> None:
+                parent.lineage.children = [c for c in parent.lineage.children if c != experiment_id]
+
+            self._update_if_exists(parent_id, forget_child)
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
+
+    # ---- scheduling ----------------------------------------------------------------
+    def schedule(self) -> tuple[str, ...]:
+        """Start queued runs, oldest first, while slots are free. Returns the ids started."""
+        started: tuple[str, ...] = ()
+        with self._schedule_lock:
+            free = self._settings.get("max_concurrent_runs") - len(self._launched)
+            if free <= 0:
+                return started
+            waiting = [e for e in self._store.list(ExperimentFilter(status="queued")) if e.id not in self._launched]
+            for experiment in sorted(waiting, key=lambda e: e.metadata.created)[:free]:
+                self._launched.add(experiment.id)
+                self._store.update(experiment.id, lambda e: setattr(e.metadata, "status_message", "Starting…"))
+                self._processes.start(experiment.id, Path(experiment.run_dir))
+                started += (experiment.id,)
+        return started
+
+    def adopt(self, experiment_id: str) -> None:
+        """A worker found alive after a restart counts against the concurrency limit."""
+        with self._schedule_lock:
+            self._launched.add(experiment_id)
+            if self._processes.is_suspended(experiment_id):
+                self._paused_at[experiment_id] = time.monotonic()
+
+    # ---- helpers -------------------------------------------------------------------
+    def _record_and_queue(self, experiment: Experiment, parent: Experiment | None = None) -> Experiment:
+        run_dir = self._runs.path_for(experiment.id)
+        experiment.run_dir = str(run_dir)
+        experiment.progress.total_timesteps = experiment.lineage.start_timestep + experiment.config["total_timesteps"]
+        running = len(self._launched)
+        experiment.metadata.status_message = (
+            "Starting…"
+            if running < self._settings.get("max_concurrent_runs")
+            else f"Waiting for a free slot ({running} running)"
+        )
+        self._runs.create(experiment.id, self.worker_config(experiment))
+        self._store.create(experiment)
+        if parent is not None:
+            self._update_if_exists(parent.id, lambda p: p.lineage.children.append(experiment.id))
+        self._publish_status(experiment.id, "queued", experiment.metadata.status_message)
+        self.schedule()
+        return self.get(experiment.id)
+
+    def _child_of(self, parent: Experiment, name: str, config: dict[str, Any]) -> Experiment:
+        child = Experiment(
+            id=new_experiment_id(),
+            name=name[:100],
+            game=parent.game,
+            env_id=parent.env_id,
+            algorithm=parent.algorithm,
+            preset=parent.preset,
+            config=config,
+            run_dir="",
+        )
+        child.metadata.tags = list(parent.metadata.tags)
+        return child
+
+    def _resume_point(self, parent: Experiment) -> tuple[Path, int]:
+        """The parent's final model, else its newest checkpoint, with the step it reached."""
+        run_dir = Path(parent.run_dir)
+        if (run_dir / MODEL_FILE).is_file():
+            return run_dir / MODEL_FILE, parent.progress.timestep
+        checkpoints = sorted(
+            (int(p.stem.removeprefix("step_")), p)
+            for p in (run_dir / CHECKPOINTS_DIR).glob("step_*.zip")
+            if p.stem.removeprefix("step_").isdigit()
+        )
+        if not checkpoints:
+            raise Conflict(f"'{parent.name}' has no saved model or checkpoint to continue from.")
+        step, path = checkpoints[-1]
+        return path, step
+
+    def _on_settings_changed(self, _values: dict[str, Any]) -> None:
+        self.schedule()  # a higher limit may free slots for queued runs
+
+    def _on_finished(self, experiment_id: str) -> None:
+        with self._schedule_lock:
+            self._launched.discard(experiment_id)
+            self._paused_at.pop(experiment_id, None)
+        self.schedule()
+
+    def _publish_status(self, experiment_id: str, status: str, message: str, **extra: Any) -> None:
+        self._bus.publish(
+            EXPERIMENT_STATUS, {"experiment_id": experiment_id, "status": status, "message": message, **extra}
+        )
+
+    def _update_if_exists(self, experiment_id: str, change: Callable[[Experiment], None]) -> None:
+        try:
+            self._store.update(experiment_id, change)
+        except NotFound:  # the parent was deleted meanwhile: its lineage needs no update
+            return
+
+    def _default_name(self, game_id: str, game_name: str) -> str:
+        return f"{game_name} #{len(self._store.list(ExperimentFilter(game=game_id))) + 1}"
 
     @staticmethod
     def worker_config(experiment: Experiment) -> dict[str, Any]:
-        return {
+        config: dict[str, Any] = {
             "experiment_id": experiment.id,
             "game": experiment.game,
             "env_id": experiment.env_id,
             "algorithm": experiment.algorithm,
             "config": experiment.config,
         }
-
-    # ---- bus subscribers -----------------------------------------------------------
-    def _on_status(self, _event: str, data: dict[str, Any]) -> None:
-        status = data["status"]
-        finished = status not in ACTIVE_STATUSES
-        live = self._forget_live(data["experiment_id"]) if finished else None
-
-        def change(experiment: Experiment) -> None:
-            meta = experiment.metadata
-            meta.status = status
-            meta.status_message = data.get("message", "")
-            if status == "running" and meta.started is None:
-                meta.started = utc_now()
-            if not finished:
-                return
-            meta.finished = utc_now()
-            if live is not None:
-                experiment.progress = live
-            if data.get("final_metrics") is not None:
-                experiment.final_metrics = data["final_metrics"]
-                experiment.progress.metrics = {**experiment.progress.metrics, **data["final_metrics"]}
-            if data.get("timestep") is not None:
-                experiment.progress.timestep = int(data["timestep"])
-                total = experiment.progress.total_timesteps or 1
-                experiment.progress.progress_pct = round(min(100.0, 100.0 * experiment.progress.timestep / total), 2)
-            self._record_artifacts(experiment, data.get("model_path"))
-
-        self._store.update(data["experiment_id"], change)
-
-    def _on_progress(self, _event: str, data: dict[str, Any]) -> None:
-        experiment_id = data["experiment_id"]
-        progress = Progress(
-            timestep=int(data.get("timestep", 0)),
-            total_timesteps=int(data.get("total_timesteps", 0)),
-            progress_pct=float(data.get("progress_pct", 0.0)),
-            metrics=dict(data.get("metrics") or {}),
-        )
-        now = time.monotonic()
-        with self._lock:
-            self._live[experiment_id] = progress
-            due = now - self._persisted_at.get(experiment_id, 0.0) >= PROGRESS_PERSIST_SECONDS
-            if due:
-                self._persisted_at[experiment_id] = now
-        if due:
-            self._store.update(experiment_id, lambda e: setattr(e, "progress", progress))
-
-    # ---- helpers -------------------------------------------------------------------
-    def _with_live(self, experiment: Experiment) -> Experiment:
-        with self._lock:
-            live = self._live.get(experiment.id)
-        if live is not None:
-            experiment.progress = live
-        return experiment
-
-    def _forget_live(self, experiment_id: str) -> Progress | None:
-        with self._lock:
-            self._persisted_at.pop(experiment_id, None)
-            return self._live.pop(experiment_id, None)
-
-    def _default_name(self, game_id: str, game_name: str) -> str:
-        return f"{game_name} #{len(self._store.list(ExperimentFilter(game=game_id))) + 1}"
-
-    @staticmethod
-    def _record_artifacts(experiment: Experiment, model_path: str | None) -> None:
-        run_dir = Path(experiment.run_dir)
-        if model_path and Path(model_path).is_file():
-            models = [m for m in experiment.artifacts.models if m.get("kind") != "final"]
-            models.append({"kind": "final", "path": model_path, "size_bytes": Path(model_path).stat().st_size})
-            experiment.artifacts.models = models
-        experiment.artifacts.logs = [
-            {"kind": kind, "path": str(run_dir / name)}
-            for kind, name in (("worker", WORKER_LOG), ("events", EVENTS_FILE))
-            if (run_dir / name).is_file()
-        ]
+        if experiment.lineage.checkpoint_source:
+            config["resume_from"] = {
+                "model_path": experiment.lineage.checkpoint_source,
+                "num_timesteps": experiment.lineage.start_timestep,
+            }
+        return config

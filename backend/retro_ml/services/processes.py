@@ -3,66 +3,40 @@
 It starts `retro-ml worker --run-dir DIR` (the same executable re-invoked when frozen),
 tails the worker's `events.jsonl` and publishes what it reads on the bus. A worker that
 exits without a final report (crash, kill -9) is reported as `failed`, with the reason.
+After an app restart, `attach` finds a worker that kept running and follows it again.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import retro_ml
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
+from retro_ml.services.worker_process import WorkerProcess
 from retro_ml.services.worker_reports import TERMINAL_REPORTS, ReportTail, report_to_events
-from retro_ml.store.run_folders import EVENTS_FILE, STOP_FILE, WORKER_LOG
+from retro_ml.store.atomic_storage import atomic_write_text
+from retro_ml.store.run_folders import EVENTS_FILE, PAUSED_SECONDS_FILE, STOP_FILE
 
 log = logging.getLogger(__name__)
-
-
-def worker_command(run_dir: Path) -> list[str]:
-    if getattr(sys, "frozen", False):  # PyInstaller: the app's own executable has the sub-command
-        return [sys.executable, "worker", "--run-dir", str(run_dir)]
-    return [sys.executable, "-m", "retro_ml", "worker", "--run-dir", str(run_dir)]
-
-
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
-    source_root = str(Path(retro_ml.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-# Workers outlive a Ctrl-C in the server's terminal (own session / process group, no
-# console window on Windows); the manager stops them itself, through their STOP file.
-_DETACHED_FLAGS = (
-    subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined,unused-ignore]
-    if os.name == "nt"
-    else 0
-)
-
-
-def describe_exit(returncode: int) -> str:
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        return f"The training process was killed ({name})."
-    return f"The training process exited unexpectedly (exit code {returncode})."
 
 
 @dataclass
 class WorkerHandle:
     experiment_id: str
     run_dir: Path
-    process: subprocess.Popen[bytes]
+    process: WorkerProcess
+    tail: ReportTail
+    saw_final: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
+
+
+def latest_progress_only(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Within one batch only the newest progress matters (a catch-up can hold thousands)."""
+    last = max((i for i, r in enumerate(reports) if r.get("type") == "progress"), default=-1)
+    return [r for i, r in enumerate(reports) if r.get("type") != "progress" or i == last]
 
 
 class ProcessManager:
@@ -77,42 +51,76 @@ class ProcessManager:
             if experiment_id in self._workers:
                 return self._workers[experiment_id]
             (run_dir / STOP_FILE).unlink(missing_ok=True)
-            with (run_dir / WORKER_LOG).open("ab") as log_file:
-                process = subprocess.Popen(
-                    worker_command(run_dir),
-                    cwd=run_dir,
-                    env=_worker_env(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    creationflags=_DETACHED_FLAGS,
-                    start_new_session=os.name != "nt",
-                )
-            handle = WorkerHandle(experiment_id, run_dir, process)
+            handle = WorkerHandle(
+                experiment_id, run_dir, WorkerProcess.spawn(run_dir), ReportTail(run_dir / EVENTS_FILE)
+            )
             self._workers[experiment_id] = handle
-        threading.Thread(target=self._follow, args=(handle,), name=f"worker-{experiment_id}", daemon=True).start()
+        self._follow_in_thread(handle)
         return handle
+
+    def attach(self, experiment_id: str, run_dir: Path) -> bool:
+        """Follow a worker that outlived the previous app. False when none is alive."""
+        process = WorkerProcess.find(run_dir)
+        if process is None:
+            return False
+        handle = WorkerHandle(experiment_id, run_dir, process, ReportTail(run_dir / EVENTS_FILE))
+        # Catch up before following: what it reported while the app was closed. Its
+        # `started` is old news (the record already says running or paused).
+        missed = [r for r in handle.tail.read_new() if r.get("type") != "started"]
+        self._publish_batch(handle, latest_progress_only(missed))
+        with self._lock:
+            self._workers[experiment_id] = handle
+        self._follow_in_thread(handle)
+        return True
+
+    def replay_final_reports(self, experiment_id: str, run_dir: Path) -> bool:
+        """For a worker that ended while the app was closed: publish what it last reported.
+
+        True when it had reached a final report (completed, stopped or failed).
+        """
+        reports = latest_progress_only(ReportTail(run_dir / EVENTS_FILE).read_new())
+        self._publish(experiment_id, run_dir, reports)
+        return any(r.get("type") in TERMINAL_REPORTS for r in reports)
 
     def request_stop(self, experiment_id: str) -> bool:
         """Ask a worker to save its model and exit. False when none is running."""
-        with self._lock:
-            handle = self._workers.get(experiment_id)
+        handle = self._handle(experiment_id)
         if handle is None:
             return False
         (handle.run_dir / STOP_FILE).touch()
+        if handle.process.is_suspended():
+            handle.process.resume()  # a paused worker could never see the STOP file
+        return True
+
+    def suspend(self, experiment_id: str) -> bool:
+        handle = self._handle(experiment_id)
+        if handle is None:
+            return False
+        handle.process.suspend()
+        return True
+
+    def resume(self, experiment_id: str, paused_seconds_total: float) -> bool:
+        """Continue a suspended worker, telling it how long it was paused in all (for its ETA)."""
+        handle = self._handle(experiment_id)
+        if handle is None:
+            return False
+        atomic_write_text(handle.run_dir / PAUSED_SECONDS_FILE, f"{paused_seconds_total:.3f}")
+        handle.process.resume()
         return True
 
     def is_running(self, experiment_id: str) -> bool:
-        with self._lock:
-            return experiment_id in self._workers
+        return self._handle(experiment_id) is not None
+
+    def is_suspended(self, experiment_id: str) -> bool:
+        handle = self._handle(experiment_id)
+        return handle is not None and handle.process.is_suspended()
 
     def running_ids(self) -> list[str]:
         with self._lock:
             return list(self._workers)
 
     def wait(self, experiment_id: str, timeout: float | None = None) -> bool:
-        with self._lock:
-            handle = self._workers.get(experiment_id)
+        handle = self._handle(experiment_id)
         return True if handle is None else handle.finished.wait(timeout)
 
     def shutdown(self, timeout: float = 30.0) -> None:
@@ -122,33 +130,41 @@ class ProcessManager:
         with self._lock:
             handles = list(self._workers.values())
         for handle in handles:
-            try:
-                handle.process.wait(timeout)
-            except subprocess.TimeoutExpired:
+            if not handle.process.wait(timeout):
                 handle.process.kill()
             handle.finished.wait(5)
 
+    def _handle(self, experiment_id: str) -> WorkerHandle | None:
+        with self._lock:
+            return self._workers.get(experiment_id)
+
+    def _publish(self, experiment_id: str, run_dir: Path, reports: list[dict[str, Any]]) -> None:
+        for report in reports:
+            for event_type, data in report_to_events(experiment_id, run_dir, report):
+                self._bus.publish(event_type, data)
+
+    def _publish_batch(self, handle: WorkerHandle, reports: list[dict[str, Any]]) -> None:
+        handle.saw_final = handle.saw_final or any(r.get("type") in TERMINAL_REPORTS for r in reports)
+        self._publish(handle.experiment_id, handle.run_dir, reports)
+
+    def _follow_in_thread(self, handle: WorkerHandle) -> None:
+        name = f"worker-{handle.experiment_id}"
+        threading.Thread(target=self._follow, args=(handle,), name=name, daemon=True).start()
+
     def _follow(self, handle: WorkerHandle) -> None:
-        tail = ReportTail(handle.run_dir / EVENTS_FILE)
-        saw_final = False
         try:
             while True:
-                exited = handle.process.poll() is not None
-                for report in tail.read_new():  # after an exit, this drains the last lines
-                    saw_final = saw_final or report.get("type") in TERMINAL_REPORTS
-                    for event_type, data in report_to_events(handle.experiment_id, handle.run_dir, report):
-                        self._bus.publish(event_type, data)
+                exited = handle.process.exited()
+                self._publish_batch(
+                    handle, latest_progress_only(handle.tail.read_new())
+                )  # after an exit: the last lines
                 if exited:
                     break
                 handle.finished.wait(self._poll_interval)
-            if not saw_final:
+            if not handle.saw_final:
+                message = handle.process.exit_description()
                 self._bus.publish(
-                    EXPERIMENT_STATUS,
-                    {
-                        "experiment_id": handle.experiment_id,
-                        "status": "failed",
-                        "message": describe_exit(handle.process.returncode),
-                    },
+                    EXPERIMENT_STATUS, {"experiment_id": handle.experiment_id, "status": "failed", "message": message}
                 )
         except Exception:
             log.exception("following worker %s failed", handle.experiment_id)

@@ -1,24 +1,39 @@
 """The experiment store: an interface organised by entity, and its TinyDB implementation.
 
 The main process is the only writer. Every call takes one lock, so a read-modify-write
-(`update`) is atomic with respect to every other thread of the process.
+(`update`) is atomic with respect to every other thread of the process. Reads work on the
+storage's in-memory documents: `list` walks raw documents kept sorted newest first (re-sorted
+only after a write), stops once it has a page, and builds entities only for that page.
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from tinydb import Query, TinyDB
 
 from retro_ml.errors import NotFound
-from retro_ml.store.atomic_storage import AtomicJSONStorage
+from retro_ml.store.atomic_storage import AtomicJSONStorage, Document, read_json_document
 from retro_ml.store.entities import Experiment, utc_now, validate_experiment_id
+from retro_ml.store.migrations import (
+    EXPERIMENTS_TABLE,
+    META_TABLE,
+    SCHEMA_VERSION,
+    migrate_document,
+    schema_version_of,
+)
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "ExperimentFilter", "ExperimentStore", "TinyDBExperimentStore"]
+
+
+SETTINGS_TABLE = "settings"
+SETTINGS_KEY = "user"
 
 
 @dataclass(frozen=True)
@@ -27,14 +42,21 @@ class ExperimentFilter:
     game: str | None = None
     algorithm: str | None = None
     tag: str | None = None
+    q: str | None = None  # case-insensitive text in the name
     limit: int | None = None
 
     def matches(self, experiment: Experiment) -> bool:
+        return self.matches_document(experiment.to_dict())
+
+    def matches_document(self, doc: Document) -> bool:
+        """The same test on a raw stored document, without building an entity."""
+        metadata = doc.get("metadata") or {}
         return (
-            (self.status is None or experiment.status == self.status)
-            and (self.game is None or experiment.game == self.game)
-            and (self.algorithm is None or experiment.algorithm == self.algorithm)
-            and (self.tag is None or self.tag in experiment.metadata.tags)
+            (self.status is None or metadata.get("status") == self.status)
+            and (self.game is None or doc.get("game") == self.game)
+            and (self.algorithm is None or doc.get("algorithm") == self.algorithm)
+            and (self.tag is None or self.tag in (metadata.get("tags") or ()))
+            and (not self.q or self.q.casefold() in str(doc.get("name", "")).casefold())
         )
 
 
@@ -47,23 +69,68 @@ class ExperimentStore(Protocol):
     def count(self) -> int: ...
 
 
+def _created(doc: Document) -> str:
+    return str((doc.get("metadata") or {}).get("created", ""))
+
+
+def _entity(doc: Document) -> Experiment:
+    # A deep copy: the raw document is the storage's live memory, entities are the caller's to change.
+    return Experiment.from_dict(copy.deepcopy(doc))
+
+
 class TinyDBExperimentStore:
     """Experiments as documents in the `experiments` table of one TinyDB JSON file."""
 
     def __init__(self, path: Path) -> None:
         self._lock = threading.RLock()
+        document = read_json_document(path)
+        if document is not None:
+            migrate_document(path, document)
         self._db = TinyDB(path, storage=AtomicJSONStorage)
-        self._experiments = self._db.table("experiments")
-        self._meta = self._db.table("meta")
+        self._storage = cast(AtomicJSONStorage, self._db.storage)
+        self._storage.prime(document)  # parsed once: opening a big database costs one parse
+        self._experiments = self._db.table(EXPERIMENTS_TABLE)
+        self._meta = self._db.table(META_TABLE)
+        self._settings = self._db.table(SETTINGS_TABLE)
+        # Derived from the storage's documents, rebuilt when its generation moves on.
+        self._index: dict[str, int] = {}  # experiment id -> TinyDB doc id
+        self._newest_first: list[Document] = []
+        self._index_generation = -1
         with self._lock:
-            if not self._meta.get(Query().key == "schema_version"):
+            if schema_version_of(self._storage.read() or {}) is None:
                 self._meta.insert({"key": "schema_version", "value": SCHEMA_VERSION})
 
     def schema_version(self) -> int:
         with self._lock:
-            row = self._meta.get(Query().key == "schema_version")
-            return int(row["value"]) if row else 0
+            return schema_version_of(self._storage.read() or {}) or 0
 
+    # ---- raw documents (call with the lock held) -----------------------------------
+    def _documents(self) -> dict[str, Document]:
+        return self._storage.table(EXPERIMENTS_TABLE)
+
+    def _refresh_indexes(self) -> None:
+        if self._index_generation == self._storage.generation:
+            return
+        documents = self._documents()
+        self._index = {doc["id"]: int(doc_id) for doc_id, doc in documents.items() if "id" in doc}
+        # A stable sort: experiments created in the same millisecond keep their stored order.
+        self._newest_first = sorted(documents.values(), key=_created, reverse=True)
+        self._index_generation = self._storage.generation
+
+    def _doc_id(self, experiment_id: str) -> int | None:
+        """TinyDB's doc id of an experiment."""
+        self._refresh_indexes()
+        return self._index.get(experiment_id)
+
+    def _raw(self, experiment_id: str) -> Document:
+        validate_experiment_id(experiment_id)
+        doc_id = self._doc_id(experiment_id)
+        doc = None if doc_id is None else self._documents().get(str(doc_id))
+        if doc is None:
+            raise NotFound("experiment", experiment_id)
+        return doc
+
+    # ---- the store interface -------------------------------------------------------
     def create(self, experiment: Experiment) -> Experiment:
         validate_experiment_id(experiment.id)
         with self._lock:
@@ -71,22 +138,17 @@ class TinyDBExperimentStore:
         return experiment
 
     def get(self, experiment_id: str) -> Experiment:
-        validate_experiment_id(experiment_id)
         with self._lock:
-            row = self._experiments.get(Query().id == experiment_id)
-        if row is None:
-            raise NotFound("experiment", experiment_id)
-        return Experiment.from_dict(dict(row))
+            return _entity(self._raw(experiment_id))
 
     def list(self, filters: ExperimentFilter | None = None) -> list[Experiment]:
-        """Newest first."""
+        """Newest first; at most `filters.limit`."""
         filters = filters or ExperimentFilter()
         with self._lock:
-            rows = self._experiments.all()
-        experiments = [Experiment.from_dict(dict(row)) for row in rows]
-        chosen = [e for e in experiments if filters.matches(e)]
-        chosen.sort(key=lambda e: e.metadata.created, reverse=True)
-        return chosen[: filters.limit] if filters.limit else chosen
+            self._refresh_indexes()
+            chosen = (doc for doc in self._newest_first if filters.matches_document(doc))
+            page = itertools.islice(chosen, filters.limit) if filters.limit else chosen
+            return [_entity(doc) for doc in page]
 
     def update(self, experiment_id: str, change: Callable[[Experiment], None]) -> Experiment:
         """Apply `change` to the stored experiment and persist it, atomically."""
@@ -94,19 +156,33 @@ class TinyDBExperimentStore:
             experiment = self.get(experiment_id)
             change(experiment)
             experiment.metadata.updated = utc_now()
-            self._experiments.update(experiment.to_dict(), Query().id == experiment_id)
+            fields: dict[str, Any] = experiment.to_dict()
+            doc_id = self._doc_id(experiment_id)
+            if doc_id is None:  # `change` deleted it (re-entrant call under our RLock)
+                raise NotFound("experiment", experiment_id)
+            self._experiments.update(fields, doc_ids=[doc_id])
         return experiment
 
     def delete(self, experiment_id: str) -> None:
         validate_experiment_id(experiment_id)
         with self._lock:
-            removed = self._experiments.remove(Query().id == experiment_id)
-        if not removed:
-            raise NotFound("experiment", experiment_id)
+            doc_id = self._doc_id(experiment_id)
+            if doc_id is None or not self._experiments.remove(doc_ids=[doc_id]):
+                raise NotFound("experiment", experiment_id)
 
     def count(self) -> int:
         with self._lock:
-            return len(self._experiments)
+            return len(self._documents())
+
+    def load_settings(self) -> dict[str, Any]:
+        """The `settings` table holds one document: the user's non-default settings."""
+        with self._lock:
+            row = self._settings.get(Query().key == SETTINGS_KEY)
+        return {k: v for k, v in dict(row).items() if k != "key"} if row else {}
+
+    def save_settings(self, values: dict[str, Any]) -> None:
+        with self._lock:  # one upsert: one atomic write
+            self._settings.upsert({**values, "key": SETTINGS_KEY}, Query().key == SETTINGS_KEY)
 
     def close(self) -> None:
         with self._lock:

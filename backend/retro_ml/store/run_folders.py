@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,10 @@ EVENTS_FILE = "events.jsonl"
 METRICS_FILE = "metrics.jsonl"
 WORKER_LOG = "worker.log"
 STOP_FILE = "STOP"
+PAUSED_SECONDS_FILE = "PAUSED_SECONDS"
+CHECKPOINTS_DIR = "checkpoints"
 MODEL_FILE = "model.zip"
+TRASH_PREFIX = ".trash-"
 
 
 class RunFolders:
@@ -30,3 +35,17 @@ class RunFolders:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / CONFIG_FILE, json.dumps(worker_config, indent=2))
         return folder
+
+    def move_to_trash(self, experiment_id: str) -> Path | None:
+        """Rename the run folder out of the way (atomic); the caller removes the trash."""
+        folder = self.path_for(experiment_id)
+        if not folder.exists():
+            return None
+        trash = self.root / f"{TRASH_PREFIX}{experiment_id}-{secrets.token_hex(3)}"
+        folder.rename(trash)
+        return trash
+
+    def empty_trash(self) -> None:
+        """Remove what a deletion interrupted by a crash left behind."""
+        for leftover in self.root.glob(f"{TRASH_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Experiments: create (and start), list, get, stop."""
+"""Experiments: create (queue and start), list, get, edit, delete, and lifecycle control."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _manager() -> ExperimentManager:
     return current_app.extensions["retro_ml"].experiments
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
     body = request.get_json(silent=True)
     if body is None:
         raise InvalidInput("Send a JSON body (Content-Type: application/json).")
@@ -44,14 +44,18 @@ def _filters() -> ExperimentFilter:
         game=args.get("game") or None,
         algorithm=args.get("algorithm") or None,
         tag=args.get("tag") or None,
+        q=args.get("q") or None,
         limit=limit,
     )
 
 
+def _one(experiment: Any, status: int = 200) -> ResponseReturnValue:
+    return jsonify(experiment=experiment.to_dict()), status
+
+
 @bp.post("")
 def create() -> ResponseReturnValue:
-    experiment = _manager().create(_json_body())
-    return jsonify(experiment=experiment.to_dict()), 201
+    return _one(_manager().create(json_body()), 201)
 
 
 @bp.get("")
@@ -61,9 +65,40 @@ def list_experiments() -> ResponseReturnValue:
 
 @bp.get("/<experiment_id>")
 def get(experiment_id: str) -> ResponseReturnValue:
-    return jsonify(experiment=_manager().get(experiment_id).to_dict())
+    return _one(_manager().get(experiment_id))
+
+
+@bp.patch("/<experiment_id>")
+def update(experiment_id: str) -> ResponseReturnValue:
+    return _one(_manager().update(experiment_id, json_body()))
+
+
+@bp.delete("/<experiment_id>")
+def delete(experiment_id: str) -> ResponseReturnValue:
+    _manager().delete(experiment_id)
+    return jsonify(deleted=experiment_id)
 
 
 @bp.post("/<experiment_id>/stop")
 def stop(experiment_id: str) -> ResponseReturnValue:
-    return jsonify(experiment=_manager().stop(experiment_id).to_dict()), 202
+    return _one(_manager().stop(experiment_id), 202)
+
+
+@bp.post("/<experiment_id>/pause")
+def pause(experiment_id: str) -> ResponseReturnValue:
+    return _one(_manager().pause(experiment_id))
+
+
+@bp.post("/<experiment_id>/resume")
+def resume(experiment_id: str) -> ResponseReturnValue:
+    return _one(_manager().resume(experiment_id))
+
+
+@bp.post("/<experiment_id>/retry")
+def retry(experiment_id: str) -> ResponseReturnValue:
+    return _one(_manager().retry(experiment_id), 201)
+
+
+@bp.post("/<experiment_id>/continue")
+def continue_training(experiment_id: str) -> ResponseReturnValue:
+    return _one(_manager().continue_training(experiment_id, json_body()), 201)

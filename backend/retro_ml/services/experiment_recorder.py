@@ -1,0 +1,113 @@
+"""Persists what the bus says about experiments: status changes and (throttled) progress.
+
+It is the first subscriber of the bus (see `events.py`), so a status change is stored
+before any UI hears of it. Progress is kept live in memory and written to the store at
+most every `PROGRESS_PERSIST_SECONDS`, so a 1 Hz stream does not rewrite the database 1×/s.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus
+from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Progress, utc_now
+from retro_ml.store.experiment_store import ExperimentStore
+from retro_ml.store.run_folders import EVENTS_FILE, WORKER_LOG
+
+PROGRESS_PERSIST_SECONDS = 5.0
+
+
+class ExperimentRecorder:
+    def __init__(self, store: ExperimentStore, bus: EventBus) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._live: dict[str, Progress] = {}
+        self._persisted_at: dict[str, float] = {}
+        self._finished_listeners: list[Callable[[str], None]] = []
+        bus.subscribe(EXPERIMENT_STATUS, self._on_status)
+        bus.subscribe(TRAINING_PROGRESS, self._on_progress)
+
+    def on_finished(self, listener: Callable[[str], None]) -> None:
+        """Called with the id after a run reached a final status and it was stored."""
+        self._finished_listeners.append(listener)
+
+    def with_live_progress(self, experiment: Experiment) -> Experiment:
+        with self._lock:
+            live = self._live.get(experiment.id)
+        if live is not None:
+            experiment.progress = live
+        return experiment
+
+    def _on_status(self, _event: str, data: dict[str, Any]) -> None:
+        experiment_id = data["experiment_id"]
+        status = data["status"]
+        finished = status not in ACTIVE_STATUSES
+        live = self._forget_live(experiment_id) if finished else None
+
+        def change(experiment: Experiment) -> None:
+            meta = experiment.metadata
+            meta.status = status
+            meta.status_message = data.get("message", "")
+            if data.get("paused_seconds") is not None:
+                meta.paused_seconds = float(data["paused_seconds"])
+            if status == "running" and meta.started is None:
+                meta.started = utc_now()
+            if not finished:
+                return
+            meta.finished = utc_now()
+            if live is not None:
+                experiment.progress = live
+            if data.get("final_metrics") is not None:
+                experiment.final_metrics = data["final_metrics"]
+                experiment.progress.metrics = {**experiment.progress.metrics, **data["final_metrics"]}
+            if data.get("timestep") is not None:
+                progress = experiment.progress
+                progress.timestep = int(data["timestep"])
+                start = experiment.lineage.start_timestep
+                span = max(1, progress.total_timesteps - start)
+                progress.progress_pct = round(min(100.0, 100.0 * (progress.timestep - start) / span), 2)
+            record_artifacts(experiment, data.get("model_path"))
+
+        self._store.update(experiment_id, change)
+        if finished:
+            for listener in list(self._finished_listeners):
+                listener(experiment_id)
+
+    def _on_progress(self, _event: str, data: dict[str, Any]) -> None:
+        experiment_id = data["experiment_id"]
+        progress = Progress(
+            timestep=int(data.get("timestep", 0)),
+            total_timesteps=int(data.get("total_timesteps", 0)),
+            progress_pct=float(data.get("progress_pct", 0.0)),
+            metrics=dict(data.get("metrics") or {}),
+        )
+        now = time.monotonic()
+        with self._lock:
+            self._live[experiment_id] = progress
+            due = now - self._persisted_at.get(experiment_id, 0.0) >= PROGRESS_PERSIST_SECONDS
+            if due:
+                self._persisted_at[experiment_id] = now
+        if due:
+            self._store.update(experiment_id, lambda e: setattr(e, "progress", progress))
+
+    def _forget_live(self, experiment_id: str) -> Progress | None:
+        with self._lock:
+            self._persisted_at.pop(experiment_id, None)
+            return self._live.pop(experiment_id, None)
+
+
+def record_artifacts(experiment: Experiment, model_path: str | None) -> None:
+    run_dir = Path(experiment.run_dir)
+    if model_path and Path(model_path).is_file():
+        models = [m for m in experiment.artifacts.models if m.get("kind") != "final"]
+        models.append({"kind": "final", "path": model_path, "size_bytes": Path(model_path).stat().st_size})
+        experiment.artifacts.models = models
+    experiment.artifacts.logs = [
+        {"kind": kind, "path": str(run_dir / name)}
+        for kind, name in (("worker", WORKER_LOG), ("events", EVENTS_FILE))
+        if (run_dir / name).is_file()
+    ]

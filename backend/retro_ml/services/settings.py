@@ -1,0 +1,75 @@
+"""App settings: a fixed schema with defaults, validated on every change, persisted in the store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from retro_ml.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+
+
+SCHEMA: dict[str, Setting] = {
+    "max_concurrent_runs": Setting(
+        1, int, 1, 16, "Trainings that run at the same time; the rest wait in the queue. 1 is best on 2–4 cores."
+    ),
+}
+
+
+class SettingsPersistence(Protocol):
+    def load_settings(self) -> dict[str, Any]: ...
+    def save_settings(self, values: dict[str, Any]) -> None: ...
+
+
+def check_setting(name: str, value: Any) -> Any:
+    spec = SCHEMA.get(name)
+    if spec is None:
+        raise InvalidInput(f"'{name}' is not a setting.", field=f"settings.{name}")
+    if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InvalidInput(f"'{name}' must be a whole number.", field=f"settings.{name}")
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        raise InvalidInput(f"'{name}' must be between {spec.low:g} and {spec.high:g}.", field=f"settings.{name}")
+    return value
+
+
+class SettingsService:
+    def __init__(self, persistence: SettingsPersistence) -> None:
+        self._persistence = persistence
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    def all(self) -> dict[str, Any]:
+        stored = self._persistence.load_settings()
+        return {name: stored.get(name, spec.default) for name, spec in SCHEMA.items()}
+
+    def get(self, name: str) -> Any:
+        return self.all()[name]
+
+    def update(self, changes: Any) -> dict[str, Any]:
+        """Validate every change first; nothing is saved unless all are valid."""
+        if not isinstance(changes, dict) or not changes:
+            raise InvalidInput('Send the settings to change, e.g. {"max_concurrent_runs": 2}.')
+        checked = {name: check_setting(name, value) for name, value in changes.items()}
+        with self._lock:
+            values = {**self.all(), **checked}
+            self._persistence.save_settings(values)
+        for listener in list(self._listeners):
+            listener(values)
+        return values
+
+    def on_change(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        self._listeners.append(listener)
+
+    @staticmethod
+    def describe() -> dict[str, dict[str, Any]]:
+        return {name: {"default": s.default, "min": s.low, "max": s.high, "help": s.help} for name, s in SCHEMA.items()}

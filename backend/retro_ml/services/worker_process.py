@@ -1,0 +1,137 @@
+"""One training worker OS process: started by us, or found again after an app restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+
+import retro_ml
+from retro_ml.store.atomic_storage import atomic_write_text
+from retro_ml.store.run_folders import WORKER_LOG
+
+PID_FILE = "worker.pid"
+
+# Workers outlive a Ctrl-C in the server's terminal (own session / process group, no
+# console window on Windows); the manager stops them itself, through their STOP file.
+_DETACHED_FLAGS = (
+    subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined,unused-ignore]
+    if os.name == "nt"
+    else 0
+)
+
+
+def worker_command(run_dir: Path) -> list[str]:
+    if getattr(sys, "frozen", False):  # PyInstaller: the app's own executable has the sub-command
+        return [sys.executable, "worker", "--run-dir", str(run_dir)]
+    return [sys.executable, "-m", "retro_ml", "worker", "--run-dir", str(run_dir)]
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    source_root = str(Path(retro_ml.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "The training process ended without a final report while the app was closed."
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"The training process was killed ({name})."
+    return f"The training process exited unexpectedly (exit code {returncode})."
+
+
+class WorkerProcess:
+    """A worker we spawned (`spawn`) or re-found from its run folder's pid file (`find`)."""
+
+    def __init__(self, process: psutil.Process, popen: subprocess.Popen[bytes] | None = None) -> None:
+        self._process = process
+        self._popen = popen
+
+    @classmethod
+    def spawn(cls, run_dir: Path) -> WorkerProcess:
+        with (run_dir / WORKER_LOG).open("ab") as log_file:
+            popen = subprocess.Popen(
+                worker_command(run_dir),
+                cwd=run_dir,
+                env=_worker_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                creationflags=_DETACHED_FLAGS,
+                start_new_session=os.name != "nt",
+            )
+        process = psutil.Process(popen.pid)
+        atomic_write_text(run_dir / PID_FILE, json.dumps({"pid": popen.pid, "create_time": process.create_time()}))
+        return cls(process, popen)
+
+    @classmethod
+    def find(cls, run_dir: Path) -> WorkerProcess | None:
+        """The live worker of this run folder, if the pid file names one (and not a reused pid)."""
+        try:
+            info = json.loads((run_dir / PID_FILE).read_text(encoding="utf-8"))
+            process = psutil.Process(int(info["pid"]))
+            if abs(process.create_time() - float(info["create_time"])) > 1.0:
+                return None
+            if not process.is_running() or process.status() == psutil.STATUS_ZOMBIE:
+                return None
+        except (FileNotFoundError, ValueError, KeyError, TypeError, psutil.Error):
+            return None
+        return cls(process)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def exited(self) -> bool:
+        if self._popen is not None:
+            return self._popen.poll() is not None
+        try:
+            return not self._process.is_running() or self._process.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    def exit_description(self) -> str:
+        return describe_exit(self._popen.returncode if self._popen is not None else None)
+
+    def suspend(self) -> None:
+        self._process.suspend()
+
+    def resume(self) -> None:
+        self._process.resume()
+
+    def is_suspended(self) -> bool:
+        try:
+            return self._process.status() == psutil.STATUS_STOPPED
+        except psutil.Error:
+            return False
+
+    def wait(self, timeout: float) -> bool:
+        """True when it exited within `timeout`."""
+        try:
+            if self._popen is not None:
+                self._popen.wait(timeout)
+            else:
+                self._process.wait(timeout)
+        except (subprocess.TimeoutExpired, psutil.TimeoutExpired):
+            return False
+        except psutil.NoSuchProcess:
+            pass
+        return True
+
+    def kill(self) -> None:
+        try:
+            self._process.kill()
+        except psutil.NoSuchProcess:
+            pass
