@@ -6,3 +6,5 @@ PY="${RETRO_ML_VENV:-.venv}/bin/python"
 "$PY" bench/startup.py "$@"
 echo
 "$PY" bench/click_to_progress.py
+echo
+"$PY" bench/store_and_metrics.py

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from api_client import create, fetch, worker_processes
+from api_client import call, create, fetch, worker_processes
 from conftest import LONG_PPO, TINY_PPO
 from server_process import LiveServer, start_server
 from socket_events import RecordingClient
@@ -156,15 +157,17 @@ def test_server_killed_mid_run_reattaches_to_the_live_worker(tmp_path: Path) -> 
             server.process.kill()
 
 
-def test_server_and_worker_killed_restart_marks_interrupted(tmp_path: Path) -> None:
+def test_server_and_worker_killed_restart_interrupted_then_continue_from_checkpoint(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     server = start_server(data_dir)
     try:
-        experiment = create(server, game="pong", config=LONG_PPO)
-        client = RecordingClient()
-        client.connect(server.base_url, auth={"token": server.token})
-        client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
-        client.close()
+        # A checkpoint every 0.1% of 500k steps: every 500 steps.
+        experiment = create(server, game="pong", config={**LONG_PPO, "checkpoint_every_pct": 0.1})
+        checkpoints = Path(experiment["run_dir"]) / "checkpoints"
+        deadline = time.monotonic() + 120
+        while not list(checkpoints.glob("step_*.zip")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert list(checkpoints.glob("step_*.zip")), "no checkpoint was written"
         [worker] = worker_processes(server)
         server.process.send_signal(signal.SIGKILL)
         worker.send_signal(signal.SIGKILL)
@@ -178,5 +181,19 @@ def test_server_and_worker_killed_restart_marks_interrupted(tmp_path: Path) -> N
         stored = fetch(restarted, experiment["id"])
         assert stored["metadata"]["status"] == "interrupted"
         assert "closed while this run was training" in stored["metadata"]["status_message"]
+        assert not (Path(stored["run_dir"]) / "model.zip").exists()  # killed: only checkpoints remain
+
+        client = RecordingClient()
+        client.connect(restarted.base_url, auth={"token": restarted.token})
+        child = call(
+            restarted, "POST", f"/experiments/{experiment['id']}/continue", 201, json={"additional_timesteps": 1024}
+        )["experiment"]
+        source = Path(child["lineage"]["checkpoint_source"])
+        assert source.parent == checkpoints and source.name.startswith("step_")
+        start = int(source.stem.removeprefix("step_"))
+        assert child["lineage"]["start_timestep"] == start
+        client.wait_for("training.complete", lambda d: d["experiment_id"] == child["id"], 240)
+        assert client.of("training.progress", child["id"])[0]["timestep"] >= start
+        client.close()
     finally:
         assert restarted.stop() == 0

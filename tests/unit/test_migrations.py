@@ -124,3 +124,25 @@ def test_a_failed_migration_leaves_the_v1_file(db_v1: Path, monkeypatch: pytest.
     assert db_v1.read_bytes() == FIXTURE.read_bytes()
     assert backup_path(db_v1, 1).read_bytes() == FIXTURE.read_bytes()
     assert TinyDBExperimentStore(db_v1).schema_version() == 2  # the next start migrates
+
+
+def test_cli_refuses_a_database_from_a_newer_version_without_touching_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    database = data_dir / "retro_ml.json"
+    database.write_text('{"meta": {"1": {"key": "schema_version", "value": 99}}, "experiments": {}}')
+    before = database.read_bytes()
+    for command in (["serve", "--port", "0"], ["train", "--game", "pong"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "retro_ml", *command, "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 1
+        assert "made by a newer Retro ML Trainer" in result.stderr and "Traceback" not in result.stderr
+    assert database.read_bytes() == before

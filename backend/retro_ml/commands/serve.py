@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
 from retro_ml.config import AppPaths, resolve_data_dir, resolve_token, ui_root
+from retro_ml.errors import AppError
 from retro_ml.services.container import build_services
 from retro_ml.web.app import create_app
 from retro_ml.web.security import LOOPBACK_HOSTS
@@ -33,7 +34,12 @@ def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
         )
         yield None
         return
-    services = build_services(paths)
+    try:
+        services = build_services(paths)
+    except AppError as error:  # e.g. a database from a newer version: say so, touch nothing
+        print(f"Retro ML Trainer cannot start: {error.message}", file=sys.stderr)
+        yield None
+        return
     token = resolve_token()
     host = getattr(args, "host", "127.0.0.1")
     extra_hosts = frozenset() if host in LOOPBACK_HOSTS else frozenset({host})

@@ -58,7 +58,12 @@ def _summary(experiment: Experiment | dict[str, Any]) -> tuple[str, str]:
 def _train_locally(paths: AppPaths, payload: dict[str, Any]) -> int:
     # Claim the data dir so a window started meanwhile does not become a second writer.
     atomic_write_text(paths.server_info, json.dumps({"pid": os.getpid(), "url": None}))
-    services = build_services(paths)
+    try:
+        services = build_services(paths)
+    except AppError as error:  # e.g. a database from a newer version
+        paths.server_info.unlink(missing_ok=True)
+        print(f"Error: {error.message}", file=sys.stderr)
+        return 1
     printer = ProgressPrinter()
     services.bus.subscribe(TRAINING_PROGRESS, lambda _e, data: printer.progress(data))
     services.bus.subscribe(

@@ -10,6 +10,7 @@ from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.presets import PresetCatalog, load_presets
 from retro_ml.services.processes import ProcessManager
 from retro_ml.services.recovery import recover_after_restart
+from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
 from retro_ml.store import RunFolders, TinyDBExperimentStore
 
@@ -23,6 +24,7 @@ class Services:
     presets: PresetCatalog
     settings: SettingsService
     experiments: ExperimentManager
+    importer: RunImporter
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
@@ -40,4 +42,5 @@ def build_services(paths: AppPaths) -> Services:
     settings = SettingsService(store)
     experiments = ExperimentManager(store, runs, processes, bus, presets, settings)
     recover_after_restart(store, runs, processes, experiments, bus)
-    return Services(paths, bus, store, processes, presets, settings, experiments)
+    importer = RunImporter(store, runs, presets, bus)
+    return Services(paths, bus, store, processes, presets, settings, experiments, importer)

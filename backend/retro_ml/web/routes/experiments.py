@@ -58,6 +58,13 @@ def create() -> ResponseReturnValue:
     return _one(_manager().create(json_body()), 201)
 
 
+@bp.post("/import")
+def import_runs() -> ResponseReturnValue:
+    """Models found in a folder (SB3 zips, RL Zoo `logs/<algo>/<env>_<n>/`) become experiments."""
+    outcome = current_app.extensions["retro_ml"].importer.import_folder(json_body())
+    return jsonify(imported=[e.to_dict() for e in outcome.imported], skipped=outcome.skipped), 201
+
+
 @bp.get("")
 def list_experiments() -> ResponseReturnValue:
     return jsonify(experiments=[e.to_dict() for e in _manager().list(_filters())])
