@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retro_ml.config import AppPaths
+from retro_ml.services.calibration import CalibrationService
 from retro_ml.services.events import EventBus
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.presets import PresetCatalog, load_presets
@@ -25,9 +26,11 @@ class Services:
     settings: SettingsService
     experiments: ExperimentManager
     importer: RunImporter
+    calibration: CalibrationService
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
+        self.calibration.shutdown()  # its worker and temp folder must not outlive the app
         self.processes.shutdown()
         self.store.close()
 
@@ -43,4 +46,6 @@ def build_services(paths: AppPaths) -> Services:
     experiments = ExperimentManager(store, runs, processes, bus, presets, settings)
     recover_after_restart(store, runs, processes, experiments, bus)
     importer = RunImporter(store, runs, presets, bus)
-    return Services(paths, bus, store, processes, presets, settings, experiments, importer)
+    calibration = CalibrationService(store, presets)
+    experiments.on_run_measured(calibration.record)
+    return Services(paths, bus, store, processes, presets, settings, experiments, importer, calibration)

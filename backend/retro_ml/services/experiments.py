@@ -49,6 +49,7 @@ class ExperimentManager:
         self._schedule_lock = threading.RLock()
         self._launched: set[str] = set()  # have (or had, until their final status) a worker
         self._paused_at: dict[str, float] = {}
+        self._speed_listeners: list[Callable[[str, float, int], object]] = []
         self._recorder.on_finished(self._on_finished)
         settings.on_change(self._on_settings_changed)
 
@@ -249,11 +250,26 @@ class ExperimentManager:
     def _on_settings_changed(self, _values: dict[str, Any]) -> None:
         self.schedule()  # a higher limit may free slots for queued runs
 
+    def on_run_measured(self, listener: Callable[[str, float, int], object]) -> None:
+        """`listener(algorithm, steps_per_second, steps)` for each run that trained alone to its end."""
+        self._speed_listeners.append(listener)
+
     def _on_finished(self, experiment_id: str) -> None:
         with self._schedule_lock:
             self._launched.discard(experiment_id)
             self._paused_at.pop(experiment_id, None)
+            ran_alone = not self._launched
+        if ran_alone:
+            self._report_speed(self._store.get(experiment_id))
         self.schedule()
+
+    def _report_speed(self, experiment: Experiment) -> None:
+        fps = (experiment.final_metrics or {}).get("fps")
+        if experiment.status not in ("completed", "stopped") or not fps:
+            return
+        steps = experiment.progress.timestep - experiment.lineage.start_timestep
+        for listener in list(self._speed_listeners):
+            listener(experiment.algorithm, float(fps), steps)
 
     def _publish_status(self, experiment_id: str, status: str, message: str, **extra: Any) -> None:
         self._bus.publish(

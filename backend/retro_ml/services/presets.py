@@ -7,6 +7,7 @@ algorithm → the user's overrides (validated field by field).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -14,6 +15,10 @@ from typing import Any
 
 from retro_ml.errors import InvalidInput
 from retro_ml.services.config_fields import ALGORITHMS, check_consistency, check_value
+
+# (algorithm) -> (steps_per_second, source, device): e.g. this machine's measured speed
+# ("measured") or the preset file's typical CPU speed ("baseline"), and where it runs.
+Estimator = Callable[[str], tuple[float, str, str]]
 
 
 @dataclass(frozen=True)
@@ -38,15 +43,35 @@ class PresetCatalog:
         check_consistency(config, algorithm)
         return config
 
-    def estimated_seconds(self, algorithm: str, total_timesteps: int) -> int:
-        speed = self.raw["baseline_cpu_steps_per_second"][algorithm]
+    def baseline_steps_per_second(self, algorithm: str) -> float:
+        """A typical desktop CPU's training speed, from the preset file."""
+        return float(self.raw["baseline_cpu_steps_per_second"][algorithm])
+
+    def baseline_estimate(self, algorithm: str) -> tuple[float, str, str]:
+        """The estimator used when none is given: the baseline speed, on the CPU."""
+        return self.baseline_steps_per_second(algorithm), "baseline", "cpu"
+
+    def estimated_seconds(self, algorithm: str, total_timesteps: int, steps_per_second: float | None = None) -> int:
+        """Start-up time plus `total_timesteps` at `steps_per_second` (default: the baseline)."""
+        speed = steps_per_second if steps_per_second and steps_per_second > 0 else None
+        speed = speed or self.baseline_steps_per_second(algorithm)
         return int(self.raw["startup_seconds"] + total_timesteps / speed)
 
-    def describe(self) -> dict[str, Any]:
-        """What `GET /api/presets` returns."""
+    def describe(self, estimator: Estimator | None = None) -> dict[str, Any]:
+        """What `GET /api/presets` returns; `estimator` gives each algorithm's speed (default: baseline)."""
+        estimate_speed = estimator or self.baseline_estimate
+        speeds = {algo: estimate_speed(algo) for algo in ALGORITHMS}
         presets = []
         for preset_id, preset in self.raw["presets"].items():
             configs = {algo: self.resolve(preset_id, algo) for algo in ALGORITHMS}
+            estimate = {
+                algo: {
+                    "seconds": self.estimated_seconds(algo, cfg["total_timesteps"], speeds[algo][0]),
+                    "source": speeds[algo][1],
+                    "device": speeds[algo][2],
+                }
+                for algo, cfg in configs.items()
+            }
             presets.append(
                 {
                     "id": preset_id,
@@ -54,9 +79,8 @@ class PresetCatalog:
                     "description": preset["description"],
                     "video_length_hours": preset["video_length_hours"],
                     "configs": configs,
-                    "estimated_seconds": {
-                        algo: self.estimated_seconds(algo, cfg["total_timesteps"]) for algo, cfg in configs.items()
-                    },
+                    "estimated_seconds": {algo: est["seconds"] for algo, est in estimate.items()},
+                    "estimate": estimate,
                 }
             )
         algorithms = [

@@ -184,6 +184,16 @@ class TinyDBExperimentStore:
         with self._lock:  # one upsert: one atomic write
             self._settings.upsert({**values, "key": SETTINGS_KEY}, Query().key == SETTINGS_KEY)
 
+    def load_calibration(self) -> dict[str, Any]:
+        """The `calibration` table holds one document: this machine's measured training speeds."""
+        with self._lock:
+            row = self._db.table("calibration").get(Query().key == "machine")
+        return {k: v for k, v in dict(row).items() if k != "key"} if row else {}
+
+    def save_calibration(self, values: dict[str, Any]) -> None:
+        with self._lock:  # one upsert: one atomic write
+            self._db.table("calibration").upsert({**values, "key": "machine"}, Query().key == "machine")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
