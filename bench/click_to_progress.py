@@ -25,7 +25,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (tests/e2e/conftest.py)
+from chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (tests/e2e/chromium.py)
+
 from retro_ml.services.presets import load_presets  # noqa: E402
 from server_process import start_server  # noqa: E402
 

@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from api_client import call, create, fetch, status_of, worker_processes
-from conftest import LONG_PPO, TINY_PPO
+from run_configs import LONG_PPO, TINY_PPO
 from server_process import LiveServer
 from socket_events import RecordingClient
 
@@ -112,6 +112,11 @@ def test_runs_beyond_the_limit_wait_in_the_queue(live_server: LiveServer, socket
     assert status_of(live_server, second["id"]) == "queued" and len(worker_processes(live_server)) == 1
 
     call(live_server, "POST", f"/experiments/{first['id']}/stop", 202)
+    socket_client.wait_for(
+        "experiment.status",
+        lambda d: d["experiment_id"] == second["id"] and d["status"] == "queued" and d["message"] == "Starting…",
+        60,
+    )  # the UI hears it
     socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == second["id"], 240)
     assert status_of(live_server, first["id"]) == "stopped"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from conftest import TINY_PPO
+from run_configs import TINY_PPO
 from server_process import LiveServer
 
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from api_client import call, create, fetch, worker_processes
-from conftest import LONG_PPO, TINY_PPO
+from run_configs import LONG_PPO, TINY_PPO
 from server_process import LiveServer, start_server
 from socket_events import RecordingClient
 

@@ -91,4 +91,13 @@ export const api = {
   experiment: (experimentId) => request("GET", `/api/experiments/${id(experimentId)}`),
   createExperiment: (body) => request("POST", "/api/experiments", body),
   stopExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/stop`),
+  pauseExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/pause`),
+  resumeExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/resume`),
+  /** A child run that loads this run's model and trains `additionalTimesteps` more. */
+  continueExperiment: (experimentId, additionalTimesteps) =>
+    request("POST", `/api/experiments/${id(experimentId)}/continue`, {
+      additional_timesteps: additionalTimesteps,
+    }),
+  /** A child run with the same config, for a failed or interrupted run. */
+  retryExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/retry`),
 };

@@ -123,7 +123,9 @@ const STATUS_LABELS = {
  */
 export function displayStatus(experiment) {
   const status = experiment?.metadata?.status ?? "queued";
-  if (status === "running" && !(experiment.progress?.timestep > 0)) return "starting";
+  // A continued run starts at its parent's step count, not at 0.
+  const start = experiment.lineage?.start_timestep ?? 0;
+  if (status === "running" && !(experiment.progress?.timestep > start)) return "starting";
   return status;
 }
 
@@ -133,4 +135,39 @@ export function statusLabel(status) {
 
 export function algorithmLabel(id) {
   return { ppo: "PPO", dqn: "DQN" }[id] ?? String(id ?? "").toUpperCase();
+}
+
+/** Runs that can train on from their saved model ("Continue training"). */
+export const CONTINUABLE_STATUSES = new Set(["completed", "stopped", "interrupted"]);
+/** Runs that can start over with the same settings ("Retry"). */
+export const RETRYABLE_STATUSES = new Set(["failed", "interrupted"]);
+
+const insideFolder = (path, folder) =>
+  Boolean(path && folder) &&
+  (path.startsWith(`${folder}/`) || path.startsWith(`${folder}\\`));
+
+/**
+ * How a run came from another: "continued" (it loads a model its parent saved), "retry"
+ * (it starts where its parent started), or null (a fresh run). `parent` may be unknown
+ * (deleted): a run that loads a model is then taken as continued.
+ */
+export function lineageKind(experiment, parent) {
+  const lineage = experiment?.lineage ?? {};
+  if (!lineage.parent_experiment_id) return null;
+  const source = lineage.checkpoint_source;
+  if (!source) return "retry";
+  if (!parent) return "continued";
+  return insideFolder(source, parent.run_dir) ? "continued" : "retry";
+}
+
+/** "continued from Pong #1 at 2,048 steps", "retry of Pong #2"; null for a fresh run. */
+export function lineageText(experiment, parent) {
+  const kind = lineageKind(experiment, parent);
+  if (!kind) return null;
+  const parentName = parent?.name ?? "a deleted run";
+  if (kind === "retry") return `retry of ${parentName}`;
+  const start = experiment.lineage?.start_timestep ?? 0;
+  return start > 0
+    ? `continued from ${parentName} at ${formatInt(start)} steps`
+    : `continued from ${parentName}`;
 }

@@ -7,14 +7,10 @@ import { connectSocket } from "./socket.js";
 import * as state from "./state.js";
 import { initTheme, toggleTheme } from "./theme.js";
 import { showToast } from "./toast.js";
+import { controlExperiment, retryExperiment } from "./lifecycle.js";
+import { initActivity, renderActivity, updateActivityProgress } from "./dashboard/activity.js";
+import { initContinueDialog, openContinue, submitContinue } from "./dashboard/continue-dialog.js";
 import {
-  initActivity,
-  markStopping,
-  renderActivity,
-  updateActivityProgress,
-} from "./dashboard/activity.js";
-import {
-  closeDetails,
   initDetailsDialog,
   openDetails,
   renderDetails,
@@ -49,38 +45,36 @@ const actions = {
   },
   "start-first": () => startTraining(),
   "view-details": (target) => openDetails(experimentIdOf(target)),
-  stop: (target) => stopExperiment(experimentIdOf(target)),
+  pause: (target) => controlExperiment("pause", experimentIdOf(target)),
+  resume: (target) => controlExperiment("resume", experimentIdOf(target)),
+  stop: (target) => controlExperiment("stop", experimentIdOf(target)),
+  continue: (target) => openContinue(experimentIdOf(target)),
+  "start-continue": (_target, event) => {
+    event.preventDefault(); // the dialog form's submit button
+    submitContinue();
+  },
+  retry: (target) => retryExperiment(experimentIdOf(target)),
   "toggle-all-experiments": () => toggleAllExperiments(),
-  "close-dialog": () => closeDetails(),
-  retry: () => load(),
+  "close-dialog": (target) => target.closest("dialog")?.close(),
+  reconnect: () => load(),
   "toggle-theme": () => toggleTheme(),
 };
 
 document.addEventListener("click", (event) => {
   const target = event.target.closest("[data-action]");
-  if (!target || target.disabled) return;
+  if (!target) return;
+  if (target.disabled || target.getAttribute("aria-disabled") === "true") {
+    event.preventDefault(); // a busy submit button must not submit its form either
+    return;
+  }
   actions[target.dataset.action]?.(target, event);
 });
-
-async function stopExperiment(id) {
-  if (!id) return;
-  markStopping(id, true);
-  try {
-    const { experiment } = await api.stopExperiment(id);
-    state.upsertExperiment(experiment);
-  } catch (error) {
-    markStopping(id, false);
-    if (error.kind !== "auth") {
-      showToast("Could not stop the training", { kind: "error", detail: error.message });
-    }
-  }
-}
 
 // ---------- loading and resync ----------
 
 function load() {
   loading ??= (async () => {
-    const retry = document.querySelector('[data-action="retry"]');
+    const retry = document.querySelector('#offline-banner [data-action="reconnect"]');
     retry.disabled = true;
     setText(retry, "Retrying…");
     try {
@@ -241,7 +235,7 @@ onConnectivity("auth", () => {
   signedOut = true;
   stopSystemStatus();
   socket?.then((live) => live.close());
-  closeDetails();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   document.getElementById("offline-banner").hidden = true;
   document.getElementById("dashboard").hidden = true;
   document.getElementById("connection").hidden = true;
@@ -257,4 +251,5 @@ initActivity();
 initRecentExperiments();
 initSystemStatus();
 initDetailsDialog();
+initContinueDialog();
 load();

@@ -11,6 +11,8 @@ import {
   formatPct,
   formatSteps,
   formatVideoLength,
+  lineageKind,
+  lineageText,
   statusLabel,
 } from "../js/format.js";
 
@@ -49,4 +51,39 @@ test("a running run with no step yet is still starting", () => {
   assert.equal(displayStatus(run("queued", 0)), "queued");
   assert.equal(statusLabel("starting"), "Starting…");
   assert.equal(statusLabel("interrupted"), "Interrupted");
+});
+
+test("a continued run is starting until it passes its parent's step count", () => {
+  const run = { metadata: { status: "running" }, progress: { timestep: 2048 }, lineage: { start_timestep: 2048 } };
+  assert.equal(displayStatus(run), "starting");
+  assert.equal(displayStatus({ ...run, progress: { timestep: 2176 } }), "running");
+  assert.equal(statusLabel("paused"), "Paused");
+});
+
+test("lineage tells a continued run from a retry", () => {
+  const parent = { id: "p1", name: "Pong #1", run_dir: "/data/runs/p1", lineage: { checkpoint_source: null } };
+  const continued = {
+    lineage: { parent_experiment_id: "p1", checkpoint_source: "/data/runs/p1/model.zip", start_timestep: 2048 },
+  };
+  const fromCheckpoint = {
+    lineage: { parent_experiment_id: "p1", checkpoint_source: "C:\\data\\runs\\p1\\checkpoints\\step_9.zip" },
+  };
+  const retry = { lineage: { parent_experiment_id: "p1", checkpoint_source: null, start_timestep: 0 } };
+  // A retry of a continued run loads the same model its parent loaded, from the grandparent.
+  const retryOfContinued = {
+    lineage: { parent_experiment_id: "c1", checkpoint_source: "/data/runs/p1/model.zip", start_timestep: 2048 },
+  };
+  const continuedParent = { id: "c1", name: "Pong #1 (continued)", run_dir: "/data/runs/c1", ...continued };
+
+  assert.equal(lineageKind({ lineage: {} }, null), null);
+  assert.equal(lineageKind(continued, parent), "continued");
+  assert.equal(lineageKind(fromCheckpoint, { ...parent, run_dir: "C:\\data\\runs\\p1" }), "continued");
+  assert.equal(lineageKind(retry, parent), "retry");
+  assert.equal(lineageKind(retryOfContinued, continuedParent), "retry");
+
+  assert.equal(lineageText(continued, parent), "continued from Pong #1 at 2,048 steps");
+  assert.equal(lineageText(retry, parent), "retry of Pong #1");
+  assert.equal(lineageText(retryOfContinued, continuedParent), "retry of Pong #1 (continued)");
+  assert.equal(lineageText(continued, null), "continued from a deleted run at 2,048 steps");
+  assert.equal(lineageText({}, null), null);
 });

@@ -86,11 +86,13 @@ class ExperimentManager:
         additional = payload.get("additional_timesteps") if isinstance(payload, dict) else None
         if additional is None:
             raise InvalidInput("Say how many more steps to train: additional_timesteps.", field="additional_timesteps")
-        config = {**parent.config, "total_timesteps": check_value("total_timesteps", additional, parent.algorithm)}
         try:
+            steps = check_value("total_timesteps", additional, parent.algorithm)
+            config = {**parent.config, "total_timesteps": steps}
             check_consistency(config, parent.algorithm)
-        except InvalidInput as error:
-            raise InvalidInput(error.message, field="additional_timesteps") from None
+        except InvalidInput as error:  # said of the field the client sent
+            message = error.message.replace("'total_timesteps'", "'additional_timesteps'")
+            raise InvalidInput(message, field="additional_timesteps") from None
         child = self._child_of(parent, f"{parent.name} (continued)", config)
         child.lineage = Lineage(parent.id, str(source), start_timestep=start)
         child.progress.timestep = start
@@ -187,7 +189,7 @@ class ExperimentManager:
             waiting = [e for e in self._store.list(ExperimentFilter(status="queued")) if e.id not in self._launched]
             for experiment in sorted(waiting, key=lambda e: e.metadata.created)[:free]:
                 self._launched.add(experiment.id)
-                self._store.update(experiment.id, lambda e: setattr(e.metadata, "status_message", "Starting…"))
+                self._publish_status(experiment.id, "queued", "Starting…")  # no longer waiting for a slot
                 self._processes.start(experiment.id, Path(experiment.run_dir))
                 started += (experiment.id,)
         return started
@@ -214,8 +216,8 @@ class ExperimentManager:
         self._store.create(experiment)
         if parent is not None:
             self._update_if_exists(parent.id, lambda p: p.lineage.children.append(experiment.id))
-        self._publish_status(experiment.id, "queued", experiment.metadata.status_message)
-        self.schedule()
+        if experiment.id not in self.schedule():  # a started run already said "queued: Starting…"
+            self._publish_status(experiment.id, "queued", experiment.metadata.status_message)
         return self.get(experiment.id)
 
     def _child_of(self, parent: Experiment, name: str, config: dict[str, Any]) -> Experiment:

@@ -14,17 +14,23 @@ import {
   formatReward,
   formatSteps,
   formatWhen,
+  lineageText,
   statusLabel,
 } from "../format.js";
-import { activityExperiments, gameName, isLoaded } from "../state.js";
+import { onPendingChange, pendingAction } from "../lifecycle.js";
+import { activityExperiments, gameName, getExperiment, isLoaded } from "../state.js";
 
 const cards = new Map(); // experiment id → card element
-const stopping = new Set(); // ids whose stop request is in flight or acknowledged
 
 let list;
 
 export function initActivity() {
   list = document.querySelector("#activity [data-slot='list']");
+  onPendingChange((id) => {
+    const card = cards.get(id);
+    const experiment = getExperiment(id);
+    if (card && experiment) updateControls(card, experiment);
+  });
 }
 
 /** Re-renders the set of cards (which runs, in what order). */
@@ -68,13 +74,6 @@ export function updateActivityProgress(experiment) {
   if (card) updateCard(card, experiment);
 }
 
-export function markStopping(id, value) {
-  if (value) stopping.add(id);
-  else stopping.delete(id);
-  const card = cards.get(id);
-  if (card) updateStopButton(card, id, card.dataset.lifecycle);
-}
-
 function stat(label, name) {
   return el(
     "div",
@@ -104,6 +103,12 @@ function buildCard(experiment) {
           dataset: { field: "name" },
         }),
         el("p", { class: "activity-card__meta", dataset: { field: "meta" } }),
+        el(
+          "p",
+          { class: "lineage", dataset: { field: "lineage" }, hidden: true },
+          icon("lineage", 14),
+          el("span", { dataset: { field: "lineage-text" } }),
+        ),
       ),
       el(
         "span",
@@ -158,20 +163,51 @@ function buildCard(experiment) {
         { type: "button", class: "button", dataset: { action: "view-details" } },
         "View Details",
       ),
-      el(
-        "button",
-        {
-          type: "button",
-          class: "button button--danger",
-          dataset: { action: "stop" },
-          title: "Stop training and keep the model learned so far",
-        },
-        icon("stop"),
-        el("span", { class: "button__label" }, "Stop"),
+      Object.entries(CONTROLS).map(([action, control]) =>
+        el(
+          "button",
+          {
+            type: "button",
+            class: `button ${control.class}`,
+            dataset: { action },
+            title: control.title,
+            hidden: true,
+          },
+          icon(control.icon),
+          el("span", { class: "button__label" }, control.label),
+        ),
       ),
     ),
   );
 }
+
+/** The run controls on a card, in order, and when each shows (by the server's status). */
+const CONTROLS = {
+  pause: {
+    label: "Pause",
+    busy: "Pausing…",
+    icon: "pause",
+    class: "",
+    title: "Pause training: the run keeps its progress and frees the CPU until you resume it",
+    shows: (status) => status === "running",
+  },
+  resume: {
+    label: "Resume",
+    busy: "Resuming…",
+    icon: "play",
+    class: "button--primary",
+    title: "Resume training from the step where it paused",
+    shows: (status) => status === "paused",
+  },
+  stop: {
+    label: "Stop",
+    busy: "Stopping…",
+    icon: "stop",
+    class: "button--danger",
+    title: "Stop training and keep the model learned so far",
+    shows: (status) => ACTIVE_STATUSES.has(status),
+  },
+};
 
 function elapsedSeconds(experiment) {
   const metrics = experiment.progress?.metrics ?? {};
@@ -186,6 +222,7 @@ function elapsedSeconds(experiment) {
 function updateCard(card, experiment) {
   const status = displayStatus(experiment);
   const active = ACTIVE_STATUSES.has(experiment.metadata?.status);
+  const paused = status === "paused";
   const progress = experiment.progress ?? {};
   const metrics = { ...(progress.metrics ?? {}), ...(experiment.final_metrics ?? {}) };
   const total = progress.total_timesteps ?? experiment.config?.total_timesteps;
@@ -203,6 +240,10 @@ function updateCard(card, experiment) {
       `Started ${formatWhen(experiment.metadata?.started ?? experiment.metadata?.created)}`,
     ].join(" · "),
   );
+  const parent = getExperiment(experiment.lineage?.parent_experiment_id);
+  const lineage = lineageText(experiment, parent);
+  field(card, "lineage").hidden = !lineage;
+  setText(field(card, "lineage-text"), lineage ?? "");
 
   field(card, "status-badge").dataset.status = status;
   setText(field(card, "status"), statusLabel(status));
@@ -213,6 +254,7 @@ function updateCard(card, experiment) {
   bar.setAttribute("aria-valuetext", `${formatPct(clamped)}, ${statusLabel(status)}`);
   bar.dataset.indeterminate = String(status === "starting");
   bar.dataset.tone = {
+    paused: "paused",
     completed: "success",
     failed: "danger",
     stopped: "neutral",
@@ -224,15 +266,16 @@ function updateCard(card, experiment) {
   setText(field(card, "timesteps"), formatSteps(progress.timestep ?? 0, total));
   setText(field(card, "episodes"), formatInt(metrics.episodes));
   setText(field(card, "mean-reward"), formatReward(metrics.mean_reward));
-  setText(field(card, "fps"), formatInt(metrics.fps));
+  // A paused worker makes no steps: its last speed and ETA would be stale.
+  setText(field(card, "fps"), paused ? DASH : formatInt(metrics.fps));
   setText(field(card, "elapsed"), formatDuration(elapsedSeconds(experiment)));
   setText(
     field(card, "eta"),
-    status === "completed" ? "Done" : active ? formatDuration(metrics.eta_seconds) : DASH,
+    status === "completed" ? "Done" : active && !paused ? formatDuration(metrics.eta_seconds) : DASH,
   );
 
   updateMessage(card, experiment, status);
-  updateStopButton(card, experiment.id, experiment.metadata?.status);
+  updateControls(card, experiment);
 }
 
 /** The one line under the figures: why it failed, what it is doing, where it stands. */
@@ -255,6 +298,12 @@ function cardMessage(experiment, status) {
   if (status === "queued") {
     return { tone: "note", text: message || "Waiting for a training worker to start." };
   }
+  if (status === "paused") {
+    return {
+      tone: "paused",
+      text: `Paused at ${formatInt(experiment.progress?.timestep ?? 0)} steps. The run keeps its progress: Resume carries on from here.`,
+    };
+  }
   if (status === "starting") {
     return { tone: "note", text: "Loading the game and the neural network: the first steps show up in a few seconds." };
   }
@@ -263,7 +312,7 @@ function cardMessage(experiment, status) {
 }
 
 const NEXT_STEP =
-  "View Details shows the run folder (its worker.log has the full story); start again from Quick Start.";
+  "View Details shows the run folder (its worker.log has the full story); Retry in Recent Experiments runs it again.";
 
 function updateMessage(card, experiment, status) {
   const node = field(card, "status-message");
@@ -276,7 +325,7 @@ function updateMessage(card, experiment, status) {
   const problem = tone === "error" || tone === "warning";
   replaceChildren(
     node,
-    problem ? icon("alert") : tone === "success" ? icon("check") : null,
+    problem ? icon("alert") : ({ success: icon("check"), paused: icon("pause") }[tone] ?? null),
     el(
       "span",
       { class: "card-message__text" },
@@ -286,17 +335,39 @@ function updateMessage(card, experiment, status) {
   );
 }
 
-function updateStopButton(card, id, status) {
-  const button = card.querySelector('[data-action="stop"]');
-  const active = ACTIVE_STATUSES.has(status);
-  if (!active) stopping.delete(id);
-  button.hidden = !active;
-  const isStopping = stopping.has(id);
-  if (button.dataset.stopping === String(isStopping)) return;
-  button.dataset.stopping = String(isStopping);
-  button.disabled = isStopping;
-  button.querySelector(".spinner")?.remove();
-  button.querySelector(".icon")?.toggleAttribute("hidden", isStopping);
-  if (isStopping) button.prepend(spinner());
-  setText(button.querySelector(".button__label"), isStopping ? "Stopping…" : "Stop");
+/**
+ * Shows the controls the run's status allows; while one request is in flight its button
+ * spins and the others wait (a pause and a stop must not race).
+ */
+function updateControls(card, experiment) {
+  const status = experiment.metadata?.status ?? "queued";
+  const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experiment.id) : null;
+  let lostFocus = false;
+  for (const [action, control] of Object.entries(CONTROLS)) {
+    const button = card.querySelector(`[data-action="${action}"]`);
+    const hidden = !control.shows(status);
+    if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;
+    button.hidden = hidden;
+    const mine = busy === action;
+    const key = `${busy}|${mine}`;
+    if (button.dataset.busy === key) continue;
+    button.dataset.busy = key;
+    // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
+    if (busy) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+    if (mine) button.setAttribute("aria-busy", "true");
+    else button.removeAttribute("aria-busy");
+    button.querySelector(".spinner")?.remove();
+    button.querySelector(".icon")?.toggleAttribute("hidden", mine);
+    if (mine) button.prepend(spinner());
+    setText(button.querySelector(".button__label"), mine ? control.busy : control.label);
+  }
+  // Pause and Resume swap places: keep keyboard focus on the one now showing.
+  if (lostFocus) {
+    const next =
+      card.querySelector('[data-action="resume"]:not([hidden])') ??
+      card.querySelector('[data-action="pause"]:not([hidden])') ??
+      card.querySelector('[data-action="view-details"]');
+    next.focus();
+  }
 }

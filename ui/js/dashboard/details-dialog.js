@@ -11,6 +11,7 @@ import {
   formatPct,
   formatReward,
   formatWhen,
+  lineageText,
   statusLabel,
 } from "../format.js";
 import { gameName, getExperiment } from "../state.js";
@@ -53,6 +54,7 @@ export function renderDetails() {
   const progress = experiment.progress ?? {};
   const metrics = { ...(progress.metrics ?? {}), ...(experiment.final_metrics ?? {}) };
   const model = (experiment.artifacts?.models ?? []).find((item) => item.kind === "final");
+  const lineage = lineageText(experiment, getExperiment(experiment.lineage?.parent_experiment_id));
 
   setText(dialog.querySelector("#details-title"), experiment.name);
   dialog.dataset.experimentId = experiment.id;
@@ -90,6 +92,7 @@ export function renderDetails() {
         ["Algorithm", algorithmLabel(experiment.algorithm)],
         ["Preset", experiment.preset],
         ["Session", experiment.session_id],
+        ...(lineage ? [["Origin", el("span", { dataset: { field: "lineage" } }, lineage)]] : []),
         ["Created", formatWhen(metadata.created)],
         ["Started", formatWhen(metadata.started)],
         ["Finished", formatWhen(metadata.finished)],

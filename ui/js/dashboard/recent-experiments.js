@@ -1,8 +1,19 @@
-// Recent Experiments: the last three runs, and "View All →" to see every one.
+// Recent Experiments: the last three runs, and "View All →" to see every one. Finished
+// runs offer "Continue training" (from their model) and failed ones "Retry".
 
-import { el, replaceChildren, setText } from "../dom.js";
-import { algorithmLabel, displayStatus, formatWhen, statusLabel } from "../format.js";
-import { allExperiments, gameName, isLoaded } from "../state.js";
+import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import {
+  CONTINUABLE_STATUSES,
+  RETRYABLE_STATUSES,
+  algorithmLabel,
+  displayStatus,
+  formatInt,
+  formatWhen,
+  lineageText,
+  statusLabel,
+} from "../format.js";
+import { onPendingChange, pendingAction } from "../lifecycle.js";
+import { allExperiments, gameName, getExperiment, isLoaded } from "../state.js";
 
 const COLLAPSED_COUNT = 3;
 
@@ -15,6 +26,10 @@ export function initRecentExperiments() {
   card = document.getElementById("recent-experiments-card");
   list = document.getElementById("recent-experiments-list");
   toggle = card.querySelector('[data-action="toggle-all-experiments"]');
+  onPendingChange((id) => {
+    const item = rowOf(id);
+    if (item) updateActions(item, id);
+  });
 }
 
 export function toggleAllExperiments() {
@@ -28,8 +43,19 @@ export function renderRecentExperiments() {
   card.hidden = experiments.length === 0;
   if (!experiments.length) return;
 
+  // Rows are rebuilt: put keyboard focus back on the same button of the same run.
+  const focused = document.activeElement;
+  const focusKey = list.contains(focused)
+    ? { id: focused.closest("[data-experiment-id]")?.dataset.experimentId, action: focused.dataset.action }
+    : null;
+
   const shown = expanded ? experiments : experiments.slice(0, COLLAPSED_COUNT);
   replaceChildren(list, shown.map(row));
+  for (const experiment of shown) updateActions(rowOf(experiment.id), experiment.id);
+
+  if (focusKey?.id && focusKey.action) {
+    rowOf(focusKey.id)?.querySelector(`[data-action="${CSS.escape(focusKey.action)}"]`)?.focus();
+  }
 
   setText(
     card.querySelector('[data-field="experiment-count"]'),
@@ -43,7 +69,7 @@ export function renderRecentExperiments() {
 
 /** Keeps a row's badge in step with live progress (Starting… → Running). */
 export function updateRecentRow(experiment) {
-  const item = list?.querySelector(`[data-experiment-id="${CSS.escape(experiment.id)}"]`);
+  const item = rowOf(experiment.id);
   if (!item) return;
   const status = displayStatus(experiment);
   if (item.dataset.status === status) return;
@@ -52,8 +78,14 @@ export function updateRecentRow(experiment) {
   setText(item.querySelector('[data-field="status"]'), statusLabel(status));
 }
 
+function rowOf(id) {
+  return list?.querySelector(`[data-experiment-id="${CSS.escape(id)}"]`) ?? null;
+}
+
 function row(experiment) {
   const status = displayStatus(experiment);
+  const nameId = `experiment-name-${experiment.id}`;
+  const lineage = lineageText(experiment, getExperiment(experiment.lineage?.parent_experiment_id));
   return el(
     "li",
     {
@@ -68,6 +100,7 @@ function row(experiment) {
         {
           type: "button",
           class: "experiment-row__name",
+          id: nameId,
           dataset: { action: "view-details" },
           title: "View details",
         },
@@ -80,6 +113,14 @@ function row(experiment) {
           experiment.metadata?.created,
         )}`,
       ),
+      lineage
+        ? el(
+            "span",
+            { class: "lineage", dataset: { field: "lineage" } },
+            icon("lineage", 14),
+            el("span", {}, lineage),
+          )
+        : null,
     ),
     el(
       "span",
@@ -87,5 +128,72 @@ function row(experiment) {
       el("span", { class: "status__dot", "aria-hidden": "true" }),
       el("span", { dataset: { field: "status" } }, statusLabel(status)),
     ),
+    actions(experiment, nameId),
   );
+}
+
+const ACTIONS = {
+  continue: {
+    label: "Continue training",
+    busy: "Starting…",
+    icon: "forward",
+    offered: (status, experiment) => CONTINUABLE_STATUSES.has(status) && hasTrained(experiment),
+    title: (experiment) =>
+      `Train ${formatInt(experiment.config?.total_timesteps)} more steps starting from this run's model`,
+  },
+  retry: {
+    label: "Retry",
+    busy: "Retrying…",
+    icon: "retry",
+    offered: (status) => RETRYABLE_STATUSES.has(status),
+    title: () => "Start this run again with the same settings, as a new run",
+  },
+};
+
+/**
+ * Whether the run has anything to continue from: a saved model, or steps of its own (a run
+ * stopped before its first step has neither). The server still has the last word.
+ */
+function hasTrained(experiment) {
+  const models = experiment.artifacts?.models ?? [];
+  const start = experiment.lineage?.start_timestep ?? 0;
+  return models.some((model) => model.kind === "final") || (experiment.progress?.timestep ?? 0) > start;
+}
+
+function actions(experiment, nameId) {
+  const status = experiment.metadata?.status;
+  const buttons = Object.entries(ACTIONS)
+    .filter(([, action]) => action.offered(status, experiment))
+    .map(([name, action]) =>
+      el(
+        "button",
+        {
+          type: "button",
+          class: "button button--small",
+          dataset: { action: name },
+          title: action.title(experiment),
+          // The row's name tells a screen reader which run this button acts on.
+          "aria-describedby": nameId,
+        },
+        icon(action.icon, 14),
+        el("span", { class: "button__label" }, action.label),
+      ),
+    );
+  return buttons.length ? el("div", { class: "experiment-row__actions" }, buttons) : null;
+}
+
+function updateActions(item, id) {
+  const busy = pendingAction(id);
+  for (const button of item.querySelectorAll(".experiment-row__actions [data-action]")) {
+    const action = ACTIONS[button.dataset.action];
+    const mine = busy === button.dataset.action;
+    if (busy) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+    if (mine) button.setAttribute("aria-busy", "true");
+    else button.removeAttribute("aria-busy");
+    button.querySelector(".spinner")?.remove();
+    button.querySelector(".icon")?.toggleAttribute("hidden", mine);
+    if (mine) button.prepend(spinner());
+    setText(button.querySelector(".button__label"), mine ? action.busy : action.label);
+  }
 }

@@ -1,0 +1,113 @@
+// Run control: pause, resume, stop, retry and continue. One request per run at a time;
+// views ask `pendingAction(id)` to show which button is busy and re-render on
+// `onPendingChange`.
+
+import { api } from "./api.js";
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
+import * as state from "./state.js";
+import { showToast } from "./toast.js";
+
+const pending = new Map(); // experiment id → "pause" | "resume" | "stop" | "retry" | "continue"
+const listeners = new Set();
+
+/** The request in flight for this run, or null. */
+export function pendingAction(id) {
+  return pending.get(id) ?? null;
+}
+
+/** Calls `handler(id)` whenever a run's pending request starts or ends. */
+export function onPendingChange(handler) {
+  listeners.add(handler);
+  return () => listeners.delete(handler);
+}
+
+function setPending(id, action) {
+  if (action) pending.set(id, action);
+  else pending.delete(id);
+  for (const handler of listeners) handler(id);
+}
+
+// The server accepts a stop at once, but the run ends only once the worker has saved its
+// model: the button says "Stopping…" until then.
+state.on("transition", ({ experiment, to }) => {
+  if (FINISHED_STATUSES.has(to) && pending.get(experiment.id) === "stop") {
+    setPending(experiment.id, null);
+  }
+});
+
+/** After a refusal (409: someone else changed the run), show what the run really is now. */
+async function refetch(id) {
+  try {
+    const { experiment } = await api.experiment(id);
+    state.upsertExperiment(experiment);
+  } catch {
+    // The banner or the sign-in screen already says what is wrong.
+  }
+}
+
+const CONTROLS = {
+  pause: { request: api.pauseExperiment, failure: "Could not pause the training" },
+  resume: { request: api.resumeExperiment, failure: "Could not resume the training" },
+  stop: { request: api.stopExperiment, failure: "Could not stop the training" },
+};
+
+/** Pause, resume or stop a run (`action` is the button's data-action). */
+export async function controlExperiment(action, id) {
+  const control = CONTROLS[action];
+  if (!control || !id || pending.has(id)) return;
+  setPending(id, action);
+  let keep = false;
+  try {
+    const { experiment } = await control.request(id);
+    const stored = state.upsertExperiment(experiment);
+    keep = action === "stop" && ACTIVE_STATUSES.has(stored.metadata?.status);
+  } catch (error) {
+    if (error.kind === "auth") return;
+    showToast(control.failure, { kind: "error", detail: error.message });
+    if (error.kind === "http") refetch(id);
+  } finally {
+    if (!keep) setPending(id, null);
+  }
+}
+
+/** A new run with the same settings as a failed or interrupted one. */
+export async function retryExperiment(id) {
+  const parent = state.getExperiment(id);
+  if (!parent || pending.has(id)) return;
+  setPending(id, "retry");
+  try {
+    const { experiment } = await api.retryExperiment(id);
+    state.upsertExperiment(experiment);
+    showToast(`Retrying ${parent.name}`, {
+      kind: "success",
+      detail: `${experiment.name} — follow it in Recent Activity.`,
+    });
+  } catch (error) {
+    if (error.kind === "auth") return;
+    showToast("Could not retry the training", { kind: "error", detail: error.message });
+    if (error.kind === "http") refetch(id);
+  } finally {
+    setPending(id, null);
+  }
+}
+
+/**
+ * A new run that loads this run's model and trains `steps` more. Throws the ApiError so
+ * the dialog can show it beside its field.
+ */
+export async function continueExperiment(id, steps) {
+  const parent = state.getExperiment(id);
+  if (!parent || pending.has(id)) return null;
+  setPending(id, "continue");
+  try {
+    const { experiment } = await api.continueExperiment(id, steps);
+    state.upsertExperiment(experiment);
+    showToast(`Continuing ${parent.name}`, {
+      kind: "success",
+      detail: `${experiment.name} — follow it in Recent Activity.`,
+    });
+    return experiment;
+  } finally {
+    setPending(id, null);
+  }
+}
