@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train in this terminal with a progress bar")
     train.add_argument("--game", required=True, help="e.g. pong, breakout (see `retro-ml games`)")
     train.add_argument("--algo", default="ppo", choices=["ppo", "dqn"])
-    train.add_argument("--preset", default="quick", choices=["quick", "standard", "epic"])
+    train.add_argument("--preset", default="quick", choices=["quick", "standard", "epic", "epic_10h"])
     train.add_argument("--timesteps", type=int, default=None, help="overrides the preset")
     train.add_argument("--name", default=None)
     train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)

@@ -109,7 +109,7 @@ def test_catalog_endpoints(live_server: LiveServer) -> None:
     games = requests.get(f"{api}/games", headers=live_server.auth_headers, timeout=5).json()["games"]
     assert len(games) == 104 and {"id": "breakout", "name": "Breakout", "env_id": "ALE/Breakout-v5"} in games
     presets = requests.get(f"{api}/presets", headers=live_server.auth_headers, timeout=5).json()
-    assert [p["id"] for p in presets["presets"]] == ["quick", "standard", "epic"]
+    assert [p["id"] for p in presets["presets"]] == ["quick", "standard", "epic", "epic_10h"]
     assert presets["presets"][0]["estimated_seconds"]["ppo"] > 0
     assert [a["id"] for a in presets["algorithms"] if a["recommended"]] == ["ppo"]
     system = requests.get(f"{api}/system", headers=live_server.auth_headers, timeout=5).json()

@@ -31,7 +31,7 @@ def test_presets_resolve_to_full_rl_zoo_atari_configs() -> None:
     assert (
         dqn["buffer_size"] == 50_000 and dqn["target_update_interval"] == 1000 and dqn["exploration_final_eps"] == 0.01
     )
-    assert [p["id"] for p in catalog.describe()["presets"]] == ["quick", "standard", "epic"]
+    assert [p["id"] for p in catalog.describe()["presets"]] == ["quick", "standard", "epic", "epic_10h"]
     assert catalog.describe()["presets"][0]["video_length_hours"] == 0.5
 
 
