@@ -11,19 +11,13 @@ from retro_ml.errors import InvalidInput
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.store.entities import STATUSES
 from retro_ml.store.experiment_store import ExperimentFilter
+from retro_ml.web.bodies import json_body
 
 bp = Blueprint("experiments", __name__, url_prefix="/api/experiments")
 
 
 def _manager() -> ExperimentManager:
     return current_app.extensions["retro_ml"].experiments
-
-
-def json_body() -> Any:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise InvalidInput("Send a JSON body (Content-Type: application/json).")
-    return body
 
 
 def _filters() -> ExperimentFilter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from retro_ml.web.routes.experiments import json_body
+from retro_ml.web.bodies import json_body
 
 bp = Blueprint("settings", __name__, url_prefix="/api/settings")
 
