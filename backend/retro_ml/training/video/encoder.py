@@ -1,0 +1,414 @@
+"""Streaming H.264 encoding with the ffmpeg that the imageio-ffmpeg wheel ships (no system ffmpeg).
+
+Frames go as raw rgb24 over a pipe to ffmpeg's own process, so memory stays flat however long
+the video is and encoding runs in parallel with the caller.
+
+Final-name rule (VideoWriter and concat_segments): ffmpeg writes to a hidden temporary file in the
+destination folder, `.{name}.{random}.part`, and only an ffmpeg exit status of 0 renames it to the
+final name (`os.replace`, atomic on one file system). So a file under the final name is always
+complete. On an error or an exception inside the `with` block the temporary file is removed. If
+the writing process itself is killed (SIGKILL), nothing can remove it: ffmpeg sees its stdin
+close, finalises the `.part` file (playable, the frames sent so far) and exits, and the `.part`
+file stays behind. Whoever owns the folder may delete `.*.part` files that no live writer owns
+(see `PARTIAL_SUFFIX`).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+PARTIAL_SUFFIX = ".part"
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+_STDERR_TAIL_LINES = 20
+_CLOSE_TIMEOUT_S = 120.0
+_PROBE_TIMEOUT_S = 120.0
+
+
+class VideoEncoderError(RuntimeError):
+    """ffmpeg failed (or could not be started); the message ends with ffmpeg's last stderr lines."""
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary bundled with imageio-ffmpeg (imported lazily)."""
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise VideoEncoderError("imageio-ffmpeg is not installed: pip install imageio-ffmpeg") from exc
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def _temp_path(final: Path) -> Path:
+    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=PARTIAL_SUFFIX)
+    os.close(fd)
+    return Path(name)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _error(what: str, returncode: int | None, stderr_lines: Iterable[str]) -> VideoEncoderError:
+    tail = [line.rstrip() for line in stderr_lines if line.strip()][-_STDERR_TAIL_LINES:]
+    detail = "\n".join(f"  {line}" for line in tail) if tail else "  (ffmpeg printed nothing)"
+    return VideoEncoderError(f"{what} (ffmpeg exit status {returncode}). ffmpeg said:\n{detail}")
+
+
+class VideoWriter:
+    """Stream RGB frames (height, width, 3) uint8 to an H.264 yuv420p MP4 at `path`.
+
+    Use as a context manager (or call `open()` then `close()`/`abort()`):
+
+        with VideoWriter(out, width=480, height=630, fps=60) as writer:
+            for frame in frames:
+                writer.write(frame)
+
+    `close()` (a clean `with` exit) waits for ffmpeg and renames the temporary file to `path`;
+    an exception inside the block aborts instead (ffmpeg is killed, the temporary file removed).
+    Width and height must be even (a yuv420p requirement); `NearestUpscaler` pads to even sizes.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        width: int,
+        height: int,
+        fps: float = 60,
+        crf: int = 23,
+        preset: str = "veryfast",
+    ) -> None:
+        for name, value in (("width", width), ("height", height)):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            if value % 2:
+                raise ValueError(f"{name} must be even for H.264 yuv420p, got {value} (pad the frames)")
+        if isinstance(fps, bool) or not isinstance(fps, int | float) or not fps > 0:
+            raise ValueError(f"fps must be a positive number, got {fps!r}")
+        if isinstance(crf, bool) or not isinstance(crf, int) or not 0 <= crf <= 51:
+            raise ValueError(f"crf must be an integer from 0 to 51, got {crf!r}")
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {preset!r}")
+        self.path = Path(path)
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.crf = crf
+        self.preset = preset
+        self.frames_written = 0
+        self.temp_path: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stdin: IO[bytes] | None = None
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+        self._stderr_thread: threading.Thread | None = None
+        self._finished = False
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.frames_written / self.fps
+
+    @property
+    def pid(self) -> int | None:
+        """The ffmpeg process id while it runs (None before `open()`)."""
+        return self._proc.pid if self._proc is not None else None
+
+    def _command(self, output: Path) -> list[str]:
+        return [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{self.width}x{self.height}",
+            "-framerate",
+            str(self.fps),
+            "-i",
+            "pipe:0",
+            "-an",
+            "-c:v",
+            "libx264",
+            "-preset",
+            self.preset,
+            "-crf",
+            str(self.crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            "-y",
+            str(output),
+        ]
+
+    def open(self) -> VideoWriter:
+        if self._proc is not None or self._finished:
+            raise RuntimeError("a VideoWriter can be opened once")
+        if not self.path.parent.is_dir():
+            raise FileNotFoundError(f"folder does not exist: {self.path.parent}")
+        self.temp_path = _temp_path(self.path)
+        try:
+            self._proc = subprocess.Popen(
+                self._command(self.temp_path),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            _unlink_quietly(self.temp_path)
+            raise VideoEncoderError(f"could not start ffmpeg: {exc}") from exc
+        assert self._proc.stdin is not None and self._proc.stderr is not None
+        self._stdin = self._proc.stdin
+        stderr = self._proc.stderr
+        # Drain stderr continuously so a chatty ffmpeg can never block on a full pipe.
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, args=(stderr,), daemon=True)
+        self._stderr_thread.start()
+        return self
+
+    def _drain_stderr(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            self._stderr_tail.append(raw.decode("utf-8", "replace"))
+        stream.close()
+
+    def write(self, frame: NDArray[np.uint8]) -> None:
+        """Send one frame; it is copied into the pipe, so the caller may reuse its buffer at once."""
+        if self._proc is None or self._stdin is None or self._finished:
+            raise RuntimeError("VideoWriter is not open (use it as a context manager or call open())")
+        if not isinstance(frame, np.ndarray):
+            raise ValueError(f"frame must be a numpy array, got {type(frame).__name__}")
+        expected = (self.height, self.width, 3)
+        if frame.shape != expected:
+            raise ValueError(f"frame shape {frame.shape} does not match the writer's {expected} (height, width, RGB)")
+        if frame.dtype != np.uint8:
+            raise ValueError(f"frame dtype must be uint8, got {frame.dtype}")
+        data = np.ascontiguousarray(frame)
+        try:
+            self._stdin.write(data.data.cast("B"))
+        except (BrokenPipeError, ValueError, OSError) as exc:
+            # ffmpeg died (or closed its input): report what it said, leave nothing behind.
+            returncode = self._kill_and_reap()
+            self._cleanup_temp()
+            raise _error(
+                f"ffmpeg stopped accepting frames after {self.frames_written}", returncode, self._tail()
+            ) from exc
+        self.frames_written += 1
+
+    def _tail(self) -> list[str]:
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(timeout=5)
+        return list(self._stderr_tail)
+
+    def _kill_and_reap(self) -> int | None:
+        self._finished = True
+        proc = self._proc
+        if proc is None:
+            return None
+        if self._stdin is not None:
+            try:
+                self._stdin.close()
+            except OSError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+        return proc.wait()
+
+    def _cleanup_temp(self) -> None:
+        if self.temp_path is not None:
+            _unlink_quietly(self.temp_path)
+
+    def close(self) -> Path:
+        """Finish the stream, wait for ffmpeg, rename to the final name; returns `path`."""
+        if self._proc is None or self._stdin is None:
+            raise RuntimeError("VideoWriter was never opened")
+        if self._finished:
+            raise RuntimeError("VideoWriter is already closed")
+        self._finished = True
+        if self.frames_written == 0:
+            self._kill_and_reap()
+            self._cleanup_temp()
+            raise VideoEncoderError(f"no frames were written; {self.path} was not created")
+        try:
+            self._stdin.close()
+        except OSError:
+            pass  # ffmpeg already gone: its exit status says why
+        returncode: int | None
+        try:
+            returncode = self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            returncode = self._kill_and_reap()
+            self._cleanup_temp()
+            raise _error(f"ffmpeg did not finish within {_CLOSE_TIMEOUT_S:.0f} s", returncode, self._tail()) from None
+        tail = self._tail()
+        assert self.temp_path is not None
+        if returncode != 0:
+            self._cleanup_temp()
+            raise _error(f"encoding {self.path.name} failed", returncode, tail)
+        os.replace(self.temp_path, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Stop without producing `path`: kill ffmpeg and remove the temporary file. Idempotent."""
+        self._kill_and_reap()
+        self._cleanup_temp()
+
+    def __enter__(self) -> VideoWriter:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif not self._finished:
+            self.close()
+
+
+_DURATION_RE = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_VIDEO_RE = re.compile(
+    r"Stream #\d+:\d+.*?: Video: (?P<codec>[^\s,]+)[^,]*, (?P<pix_fmt>[a-z0-9_]+)(?:\([^)]*\))?, "
+    r"(?P<width>\d+)x(?P<height>\d+)"
+)
+_FPS_RE = re.compile(r"(\d+(?:\.\d+)?)(k?) fps")
+_FRAME_RE = re.compile(r"^frame=(\d+)\s*$", re.MULTILINE)
+
+
+def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Describe the first video stream of `path` with the bundled ffmpeg (it ships no ffprobe).
+
+    Returns {"codec", "pix_fmt", "width", "height", "fps", "duration", "frames"}: codec/pix_fmt
+    as ffmpeg names them ("h264", "yuv420p"), fps as a float, duration in seconds (the container's,
+    else frames/fps), frames counted by demuxing the stream (`-c copy -f null`, no decoding).
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"no such video file: {file}")
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostats",
+        "-nostdin",
+        "-progress",
+        "pipe:1",
+        "-i",
+        str(file),
+        "-map",
+        "0:v:0",
+        "-c",
+        "copy",
+        "-f",
+        "null",
+        "-",
+    ]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=_PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        raise VideoEncoderError(f"probing {file} took over {_PROBE_TIMEOUT_S:.0f} s") from exc
+    if result.returncode != 0:
+        raise _error(f"could not read {file}", result.returncode, result.stderr.splitlines())
+    video = _VIDEO_RE.search(result.stderr)
+    if video is None:
+        raise _error(f"no video stream found in {file}", result.returncode, result.stderr.splitlines())
+    stream_line = result.stderr[video.start() :].splitlines()[0]
+    fps_match = _FPS_RE.search(stream_line)
+    fps = float(fps_match.group(1)) * (1000 if fps_match.group(2) else 1) if fps_match else 0.0
+    frame_counts = _FRAME_RE.findall(result.stdout)
+    frames = int(frame_counts[-1]) if frame_counts else 0
+    duration_match = _DURATION_RE.search(result.stderr)
+    if duration_match:
+        hours, minutes, seconds = duration_match.groups()
+        duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    else:
+        duration = frames / fps if fps else 0.0
+    return {
+        "codec": video.group("codec"),
+        "pix_fmt": video.group("pix_fmt"),
+        "width": int(video.group("width")),
+        "height": int(video.group("height")),
+        "fps": fps,
+        "duration": duration,
+        "frames": frames,
+    }
+
+
+def _concat_list_line(path: Path) -> str:
+    # concat demuxer syntax: single-quoted, a literal quote written as '\''
+    quoted = str(path.resolve()).replace("'", "'\\''")
+    return f"file '{quoted}'\n"
+
+
+def concat_segments(paths: Sequence[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> Path:
+    """Join complete MP4 segments (same codec, size, fps) into `out_path` without re-encoding.
+
+    Uses ffmpeg's concat demuxer with `-c copy`; same temporary-name-then-rename rule as VideoWriter.
+    """
+    if not paths:
+        raise ValueError("concat_segments needs at least one segment")
+    segments = [Path(p) for p in paths]
+    for segment in segments:
+        if not segment.is_file():
+            raise FileNotFoundError(f"no such segment: {segment}")
+    out = Path(out_path)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"folder does not exist: {out.parent}")
+    if any(segment.resolve() == out.resolve() for segment in segments):
+        raise ValueError(f"out_path {out} is also one of the segments")
+    temp = _temp_path(out)
+    list_file = out.parent / f"{temp.name}.txt"
+    try:
+        list_file.write_text("".join(_concat_list_line(s) for s in segments), encoding="utf-8")
+        cmd = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(list_file),
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            "-y",
+            str(temp),
+        ]
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=_CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            raise VideoEncoderError(f"concatenating into {out.name} took over {_CLOSE_TIMEOUT_S:.0f} s") from exc
+        if result.returncode != 0:
+            raise _error(f"concatenating into {out.name} failed", result.returncode, result.stderr.splitlines())
+        os.replace(temp, out)
+        return out
+    finally:
+        _unlink_quietly(list_file)
+        _unlink_quietly(temp)
