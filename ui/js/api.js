@@ -100,4 +100,6 @@ export const api = {
     }),
   /** A child run with the same config, for a failed or interrupted run. */
   retryExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/retry`),
+  /** Removes a finished run's record and its folder (model, checkpoints, logs). */
+  deleteExperiment: (experimentId) => request("DELETE", `/api/experiments/${id(experimentId)}`),
 };

@@ -68,6 +68,7 @@ const ICONS = {
   check: ["M3.5 8.5l3 3 6-7"],
   info: ["circle:8,8,6", "M8 7.5v3.5", "M8 5v.01"],
   retry: ["M13 8a5 5 0 1 1-1.5-3.5", "M13 2.5v3h-3"],
+  trash: ["M2.5 4.5h11", "M6.5 4.5V3h3v1.5", "M4 4.5l.75 8.5h6.5L12 4.5", "M6.75 7v3.5M9.25 7v3.5"],
 };
 
 const SVG_NS = "http://www.w3.org/2000/svg";

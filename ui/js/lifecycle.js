@@ -1,4 +1,4 @@
-// Run control: pause, resume, stop, retry and continue. One request per run at a time;
+// Run control: pause, resume, stop, retry, continue and delete. One request per run at a time;
 // views ask `pendingAction(id)` to show which button is busy and re-render on
 // `onPendingChange`.
 
@@ -7,7 +7,7 @@ import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
 import * as state from "./state.js";
 import { showToast } from "./toast.js";
 
-const pending = new Map(); // experiment id → "pause" | "resume" | "stop" | "retry" | "continue"
+const pending = new Map(); // experiment id → "pause" | "resume" | "stop" | "retry" | "continue" | "delete"
 const listeners = new Set();
 
 /** The request in flight for this run, or null. */
@@ -110,4 +110,29 @@ export async function continueExperiment(id, steps) {
   } finally {
     setPending(id, null);
   }
+}
+
+/**
+ * Deletes a finished run: its record and its folder (model, checkpoints, logs). Throws the
+ * ApiError so the confirmation dialog can show the server's reason; after a 409 the run
+ * is fetched again (it may be running now), after a 404 it is forgotten (it is gone).
+ */
+export async function deleteExperiment(id) {
+  const experiment = state.getExperiment(id);
+  if (!experiment || pending.has(id)) return false;
+  setPending(id, "delete");
+  try {
+    await api.deleteExperiment(id);
+  } catch (error) {
+    if (error.status === 409) refetch(id);
+    throw error;
+  } finally {
+    setPending(id, null);
+  }
+  state.removeExperiment(id);
+  showToast(`Deleted ${experiment.name}`, {
+    kind: "success",
+    detail: "Its model, checkpoints and logs are removed.",
+  });
+  return true;
 }

@@ -10,6 +10,7 @@ import { showToast } from "./toast.js";
 import { controlExperiment, retryExperiment } from "./lifecycle.js";
 import { initActivity, renderActivity, updateActivityProgress } from "./dashboard/activity.js";
 import { initContinueDialog, openContinue, submitContinue } from "./dashboard/continue-dialog.js";
+import { initDeleteDialog, openDelete, submitDelete } from "./dashboard/delete-dialog.js";
 import {
   initDetailsDialog,
   openDetails,
@@ -54,6 +55,8 @@ const actions = {
     submitContinue();
   },
   retry: (target) => retryExperiment(experimentIdOf(target)),
+  delete: (target) => openDelete(experimentIdOf(target)),
+  "confirm-delete": () => submitDelete(),
   "toggle-all-experiments": () => toggleAllExperiments(),
   "close-dialog": (target) => target.closest("dialog")?.close(),
   reconnect: () => load(),
@@ -140,6 +143,15 @@ async function refreshExperiment(id) {
   }
 }
 
+/** A finished run measured this machine's speed: Quick Start's estimate can say so. */
+async function refreshEstimates() {
+  try {
+    state.setPresets(await api.presets());
+  } catch {
+    // The old estimate stays; the banner or sign-in screen says what is wrong.
+  }
+}
+
 // ---------- live events ----------
 
 const CONNECTION_LABELS = {
@@ -198,6 +210,7 @@ state.on("transition", ({ experiment, to }) => {
   const message = experiment.metadata?.status_message;
   const reward = experiment.final_metrics?.mean_reward ?? experiment.progress?.metrics?.mean_reward;
   if (to === "completed") {
+    refreshEstimates();
     const score = typeof reward === "number" ? ` Mean reward ${reward.toFixed(1)}.` : "";
     showToast(`Training completed: ${experiment.name}`, {
       kind: "success",
@@ -252,4 +265,5 @@ initRecentExperiments();
 initSystemStatus();
 initDetailsDialog();
 initContinueDialog();
+initDeleteDialog();
 load();

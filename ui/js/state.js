@@ -66,6 +66,12 @@ export function upsertExperiment(experiment) {
   return stored;
 }
 
+/** Forgets a run the server deleted. */
+export function removeExperiment(id) {
+  if (!experiments.delete(id)) return;
+  emit("experiments");
+}
+
 /** Applies a `training.progress` payload in place. Returns false for an unknown run. */
 export function applyProgress(payload) {
   const experiment = experiments.get(payload.experiment_id);
@@ -116,6 +122,13 @@ export function setCatalog({ games, presets, algorithms }) {
   catalog.gamesById = new Map(games.map((game) => [game.id, game]));
   catalog.presets = presets;
   catalog.algorithms = algorithms ?? [];
+  emit("catalog");
+}
+
+/** New presets (fresh time estimates) with the same games. */
+export function setPresets({ presets, algorithms }) {
+  catalog.presets = presets ?? catalog.presets;
+  catalog.algorithms = algorithms ?? catalog.algorithms;
   emit("catalog");
 }
 

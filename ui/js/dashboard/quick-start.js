@@ -123,6 +123,18 @@ function readTimesteps() {
   return raw === "" || !Number.isFinite(value) ? null : Math.round(value);
 }
 
+/**
+ * What the server estimates for a preset and algorithm: {seconds, source, device}, where
+ * source is "measured" (this machine's speed) or "baseline" (a typical CPU, until a run
+ * here measures it). Servers without `estimate` give only the seconds.
+ */
+function presetEstimate(preset, algorithm) {
+  const estimate = preset?.estimate?.[algorithm];
+  if (typeof estimate?.seconds === "number") return estimate;
+  const seconds = preset?.estimated_seconds?.[algorithm];
+  return typeof seconds === "number" ? { seconds, source: null, device: null } : null;
+}
+
 /** Steps and time for the current choice, or null when not known. */
 function currentPlan() {
   const algorithm = selectedAlgorithm();
@@ -130,30 +142,46 @@ function currentPlan() {
     const steps = readTimesteps();
     const base = basePreset();
     const baseSteps = presetTimesteps(base, algorithm);
-    const baseSeconds = base?.estimated_seconds?.[algorithm];
+    const baseEstimate = presetEstimate(base, algorithm);
+    // The base preset's time, measured speed included, scaled to the steps asked for.
     const seconds =
-      steps && baseSteps && baseSeconds ? (baseSeconds * steps) / baseSteps : null;
-    return { steps, seconds };
+      steps && baseSteps && baseEstimate?.seconds
+        ? (baseEstimate.seconds * steps) / baseSteps
+        : null;
+    return { steps, seconds, source: baseEstimate?.source, device: baseEstimate?.device };
   }
   const preset = findPreset(presetSelect.value);
+  const estimate = presetEstimate(preset, algorithm);
   return {
     steps: presetTimesteps(preset, algorithm),
-    seconds: preset?.estimated_seconds?.[algorithm] ?? null,
+    seconds: estimate?.seconds ?? null,
+    source: estimate?.source,
+    device: estimate?.device,
   };
 }
 
+const DEVICE_LABELS = { cpu: "CPU", cuda: "GPU" };
+const SOURCE_NOTES = {
+  measured: "measured on this machine",
+  baseline: "rough estimate until the first run",
+};
+
 function updateEstimate() {
   const line = form.querySelector('[data-field="estimate"]');
-  const { steps, seconds } = currentPlan();
+  const { steps, seconds, source, device } = currentPlan();
   const estimate = formatEstimate(seconds);
   if (!estimate) {
     replaceChildren(line);
     return;
   }
+  const where = DEVICE_LABELS[device] ? `on ${DEVICE_LABELS[device]}` : "on this machine";
+  const note = SOURCE_NOTES[source];
+  line.dataset.source = source ?? "";
   replaceChildren(
     line,
     "Estimated: ",
-    el("strong", {}, `${estimate} on this machine`),
+    el("strong", {}, `${estimate} ${where}`),
+    note ? ` (${note})` : null,
     steps ? ` · ${formatInt(steps)} steps` : null,
   );
 }

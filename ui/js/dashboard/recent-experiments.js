@@ -1,9 +1,11 @@
 // Recent Experiments: the last three runs, and "View All →" to see every one. Finished
-// runs offer "Continue training" (from their model) and failed ones "Retry".
+// runs offer "Continue training" (from their model), failed ones "Retry", and every
+// finished run a quiet "Delete" (after a confirmation; never while it runs).
 
 import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
 import {
   CONTINUABLE_STATUSES,
+  FINISHED_STATUSES,
   RETRYABLE_STATUSES,
   algorithmLabel,
   displayStatus,
@@ -41,7 +43,10 @@ export function renderRecentExperiments() {
   if (!isLoaded()) return;
   const experiments = allExperiments();
   card.hidden = experiments.length === 0;
-  if (!experiments.length) return;
+  if (!experiments.length) {
+    replaceChildren(list); // the last run was deleted
+    return;
+  }
 
   // Rows are rebuilt: put keyboard focus back on the same button of the same run.
   const focused = document.activeElement;
@@ -148,6 +153,14 @@ const ACTIONS = {
     offered: (status) => RETRYABLE_STATUSES.has(status),
     title: () => "Start this run again with the same settings, as a new run",
   },
+  delete: {
+    label: "Delete",
+    busy: "Deleting…",
+    icon: "trash",
+    quiet: true,
+    offered: (status) => FINISHED_STATUSES.has(status),
+    title: () => "Delete this run with its trained model, checkpoints and logs",
+  },
 };
 
 /**
@@ -169,7 +182,7 @@ function actions(experiment, nameId) {
         "button",
         {
           type: "button",
-          class: "button button--small",
+          class: action.quiet ? "button button--small button--quiet-danger" : "button button--small",
           dataset: { action: name },
           title: action.title(experiment),
           // The row's name tells a screen reader which run this button acts on.
