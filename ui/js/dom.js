@@ -99,3 +99,19 @@ export function icon(name, size = 16) {
   }
   return svg;
 }
+
+/**
+ * A button's in-flight look: the clicked one (`mine`) shows a spinner and its busy label;
+ * while anything is in flight (`blocked`) the others are aria-disabled. aria-disabled,
+ * not disabled: a disabled button drops keyboard focus to <body>.
+ */
+export function showButtonBusy(button, { blocked, mine, label, busyLabel }) {
+  if (blocked) button.setAttribute("aria-disabled", "true");
+  else button.removeAttribute("aria-disabled");
+  if (mine) button.setAttribute("aria-busy", "true");
+  else button.removeAttribute("aria-busy");
+  button.querySelector(".spinner")?.remove();
+  button.querySelector(".icon")?.toggleAttribute("hidden", mine);
+  if (mine) button.prepend(spinner());
+  setText(button.querySelector(".button__label"), mine ? busyLabel : label);
+}

@@ -1,7 +1,7 @@
 // Recent Activity: one card per active run plus the last finished one. Cards are kept
 // and updated in place, so progress bars glide instead of jumping on every report.
 
-import { el, field, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, field, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
 import {
   ACTIVE_STATUSES,
   DASH,
@@ -352,15 +352,7 @@ function updateControls(card, experiment) {
     const key = `${busy}|${mine}`;
     if (button.dataset.busy === key) continue;
     button.dataset.busy = key;
-    // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
-    if (busy) button.setAttribute("aria-disabled", "true");
-    else button.removeAttribute("aria-disabled");
-    if (mine) button.setAttribute("aria-busy", "true");
-    else button.removeAttribute("aria-busy");
-    button.querySelector(".spinner")?.remove();
-    button.querySelector(".icon")?.toggleAttribute("hidden", mine);
-    if (mine) button.prepend(spinner());
-    setText(button.querySelector(".button__label"), mine ? control.busy : control.label);
+    showButtonBusy(button, { blocked: Boolean(busy), mine, label: control.label, busyLabel: control.busy });
   }
   // Pause and Resume swap places: keep keyboard focus on the one now showing.
   if (lostFocus) {

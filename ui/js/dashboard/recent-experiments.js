@@ -2,7 +2,7 @@
 // runs offer "Continue training" (from their model), failed ones "Retry", and every
 // finished run a quiet "Delete" (after a confirmation; never while it runs).
 
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
 import {
   CONTINUABLE_STATUSES,
   FINISHED_STATUSES,
@@ -200,13 +200,6 @@ function updateActions(item, id) {
   for (const button of item.querySelectorAll(".experiment-row__actions [data-action]")) {
     const action = ACTIONS[button.dataset.action];
     const mine = busy === button.dataset.action;
-    if (busy) button.setAttribute("aria-disabled", "true");
-    else button.removeAttribute("aria-disabled");
-    if (mine) button.setAttribute("aria-busy", "true");
-    else button.removeAttribute("aria-busy");
-    button.querySelector(".spinner")?.remove();
-    button.querySelector(".icon")?.toggleAttribute("hidden", mine);
-    if (mine) button.prepend(spinner());
-    setText(button.querySelector(".button__label"), mine ? action.busy : action.label);
+    showButtonBusy(button, { blocked: Boolean(busy), mine, label: action.label, busyLabel: action.busy });
   }
 }
