@@ -13,7 +13,14 @@ pytestmark = pytest.mark.e2e
 
 TINY_PONG = {
     "game": "pong",
-    "config": {"total_timesteps": 2048, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 1},
+    "config": {
+        "total_timesteps": 2048,
+        "n_envs": 2,
+        "n_steps": 64,
+        "batch_size": 64,
+        "n_epochs": 1,
+        "milestone_every_pct": 0,
+    },
 }
 LONG_PONG = {"game": "pong", "config": {**TINY_PONG["config"], "total_timesteps": 500_000}}
 

@@ -100,7 +100,14 @@ def test_a_real_run_that_trained_alone_refines_the_estimate(live_server: LiveSer
 
     client = RecordingClient()
     client.connect(live_server.base_url, auth={"token": live_server.token})
-    config = {"total_timesteps": 4096, "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 1}
+    config = {
+        "total_timesteps": 4096,
+        "n_envs": 2,
+        "n_steps": 64,
+        "batch_size": 64,
+        "n_epochs": 1,
+        "milestone_every_pct": 0,
+    }
     experiment = call(live_server, "POST", "/experiments", 201, json={"game": "pong", "config": config})["experiment"]
     client.wait_for("training.progress", lambda d: d["experiment_id"] == experiment["id"], 120)
     busy = call(live_server, "POST", "/system/calibrate", 409)

@@ -58,6 +58,7 @@ def test_dqn_trains_through_server(live_server: LiveServer, socket_client: Recor
         "learning_starts": 100,
         "batch_size": 32,
         "target_update_interval": 100,
+        "milestone_every_pct": 0,
     }
     experiment = create(live_server, game="breakout", algorithm="dqn", config=config)
     socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == experiment["id"], 240)

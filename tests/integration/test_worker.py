@@ -39,6 +39,7 @@ PPO_TINY_CONFIG: dict[str, Any] = {
     "ent_coef": 0.01,
     "vf_coef": 0.5,
     "max_grad_norm": 0.5,
+    "milestone_every_pct": 0,
 }
 
 DQN_TINY_CONFIG: dict[str, Any] = {

@@ -13,7 +13,9 @@ from retro_ml.services.processes import ProcessManager
 from retro_ml.services.recovery import recover_after_restart
 from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
+from retro_ml.services.videos import VideoRegistry
 from retro_ml.store import RunFolders, TinyDBExperimentStore
+from retro_ml.store.video_store import VideoArtifactStore
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Services:
     experiments: ExperimentManager
     importer: RunImporter
     calibration: CalibrationService
+    videos: VideoRegistry
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
@@ -44,8 +47,11 @@ def build_services(paths: AppPaths) -> Services:
     presets = load_presets()
     settings = SettingsService(store)
     experiments = ExperimentManager(store, runs, processes, bus, presets, settings)
+    # Before any worker is followed (recovery replays reports): videos must be registered.
+    videos = VideoRegistry(store, VideoArtifactStore(store), paths.data_dir, bus)
+    experiments.on_deleted(videos.forget_experiment)
     recover_after_restart(store, runs, processes, experiments, bus)
     importer = RunImporter(store, runs, presets, bus)
     calibration = CalibrationService(store, presets)
     experiments.on_run_measured(calibration.record)
-    return Services(paths, bus, store, processes, presets, settings, experiments, importer, calibration)
+    return Services(paths, bus, store, processes, presets, settings, experiments, importer, calibration, videos)

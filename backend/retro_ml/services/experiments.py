@@ -50,6 +50,7 @@ class ExperimentManager:
         self._launched: set[str] = set()  # have (or had, until their final status) a worker
         self._paused_at: dict[str, float] = {}
         self._speed_listeners: list[Callable[[str, float, int], object]] = []
+        self._deleted_listeners: list[Callable[[str], object]] = []
         self._recorder.on_finished(self._on_finished)
         settings.on_change(self._on_settings_changed)
 
@@ -175,8 +176,14 @@ class ExperimentManager:
                 parent.lineage.children = [c for c in parent.lineage.children if c != experiment_id]
 
             self._update_if_exists(parent_id, forget_child)
+        for listener in list(self._deleted_listeners):
+            listener(experiment_id)
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
+
+    def on_deleted(self, listener: Callable[[str], object]) -> None:
+        """`listener(experiment_id)` after an experiment and its folder were deleted."""
+        self._deleted_listeners.append(listener)
 
     # ---- scheduling ----------------------------------------------------------------
     def schedule(self) -> tuple[str, ...]:

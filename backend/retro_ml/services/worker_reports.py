@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, TRAINING_PROGRESS
+from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, TRAINING_PROGRESS, VIDEO_GENERATED
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,24 @@ def report_to_events(experiment_id: str, run_dir: Path, report: dict[str, Any]) 
                 )
             )
         return events
+    if kind == "video" and report.get("path"):
+        thumbnail = report.get("thumbnail")
+        return [
+            (
+                VIDEO_GENERATED,
+                {
+                    "experiment_id": experiment_id,
+                    "video_path": str(run_dir / report["path"]),
+                    "video_type": report.get("video_type", "milestone"),
+                    "duration": report.get("duration", 0.0),
+                    "thumbnail": str(run_dir / thumbnail) if thumbnail else None,
+                    **{
+                        k: report.get(k)
+                        for k in ("milestone_pct", "timestep", "frames", "width", "height", "score", "episode_count")
+                    },
+                },
+            )
+        ]
     if kind == "failed":
         return [
             (

@@ -108,3 +108,51 @@ class Experiment:
         values["metadata"] = Metadata(**values.get("metadata", {}))
         values["progress"] = Progress(**values.get("progress", {}))
         return cls(**values)
+
+
+VIDEO_TYPES = ("milestone", "hour", "evaluation")
+
+
+@dataclass
+class VideoMetadata:
+    duration: float = 0.0
+    size_mb: float = 0.0
+    created: str = field(default_factory=utc_now)
+    tags: list[str] = field(default_factory=list)
+    thumbnail_path: str | None = None
+    width: int = 0
+    height: int = 0
+    frames: int = 0
+    timestep: int = 0
+    milestone_pct: float | None = None
+    favorite: bool = False
+
+
+@dataclass
+class VideoMetrics:
+    avg_score: float | None = None
+    max_score: float | None = None
+    episode_count: int = 0
+
+
+@dataclass
+class VideoArtifact:
+    """A finished video file, linked to its experiment (the plan's `VideoArtifact`)."""
+
+    id: str
+    experiment_id: str
+    name: str
+    path: str
+    type: str
+    metadata: VideoMetadata = field(default_factory=VideoMetadata)
+    metrics: VideoMetrics = field(default_factory=VideoMetrics)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VideoArtifact:
+        values = dict(data)
+        values["metadata"] = VideoMetadata(**values.get("metadata", {}))
+        values["metrics"] = VideoMetrics(**values.get("metrics", {}))
+        return cls(**values)

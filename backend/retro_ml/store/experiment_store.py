@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from tinydb import Query, TinyDB
+from tinydb.table import Table
 
 from retro_ml.errors import NotFound
 from retro_ml.store.atomic_storage import AtomicJSONStorage, Document, read_json_document
@@ -99,6 +100,15 @@ class TinyDBExperimentStore:
         with self._lock:
             if schema_version_of(self._storage.read() or {}) is None:
                 self._meta.insert({"key": "schema_version", "value": SCHEMA_VERSION})
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The one lock of this database file: other tables' stores take it too."""
+        return self._lock
+
+    def shared_table(self, name: str) -> Table:
+        """Another table of the same file (same storage, same atomic writes)."""
+        return self._db.table(name)
 
     def schema_version(self) -> int:
         with self._lock:

@@ -9,8 +9,10 @@ worker leave training at the next step, save the model and report `stopped`.
 
 Along the way the worker saves periodic checkpoints (`checkpoints/step_<N>.zip`), writes
 SB3's TensorBoard output to `tensorboard/`, and leaves paused time (PAUSED_SECONDS) out of
-its elapsed time and ETA. With `resume_from` in config.json it continues the parent's
-model instead of starting a fresh one, counting steps on from the parent's.
+its elapsed time and ETA. At every `milestone_every_pct` percent it records one episode of
+the current policy as `videos/milestone_<pct>.mp4` (training/milestones.py). With
+`resume_from` in config.json it continues the parent's model instead of starting a fresh
+one, counting steps on from the parent's.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     # The training stack is imported here, not at module level, so that an import failure
     # (a broken torch install...) is reported as `failed` like any other error.
     import torch
-    from stable_baselines3.common.callbacks import CallbackList
+    from stable_baselines3.common.callbacks import BaseCallback, CallbackList
     from stable_baselines3.common.logger import HumanOutputFormat, KVWriter, Logger
 
     from retro_ml.training.algorithms import build_model, load_model, read_saved_num_timesteps
@@ -91,6 +93,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     from retro_ml.training.checkpoints import PeriodicCheckpointCallback
     from retro_ml.training.envs import make_training_env
     from retro_ml.training.metrics_writer import METRICS_FILE_NAME, MetricsWriter
+    from retro_ml.training.milestones import MilestoneVideoCallback
 
     algorithm = str(run_config["algorithm"]).lower()
     settings: dict[str, Any] = run_config["config"]
@@ -141,7 +144,15 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             clock=clock,
         )
         checkpoints = PeriodicCheckpointCallback.from_settings(reporter, run_dir, additional_timesteps, clock, settings)
-        callbacks = CallbackList([progress, checkpoints] if checkpoints.enabled else [progress])
+        milestones = MilestoneVideoCallback.from_settings(
+            reporter, run_dir, run_config["env_id"], additional_timesteps, settings, stop_signal
+        )
+        callback_list: list[BaseCallback] = [progress]
+        if checkpoints.enabled:
+            callback_list.append(checkpoints)
+        if milestones.enabled:
+            callback_list.append(milestones)
+        callbacks = CallbackList(callback_list)
         model.learn(
             total_timesteps=additional_timesteps,
             callback=callbacks,
@@ -151,6 +162,8 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         if progress.stop_reason == "run_dir_deleted":
             raise RunFolderError(f"The run folder {run_dir} was deleted during training; nothing was saved.")
         save_model_atomically(model, run_dir)
+        if progress.stop_reason is None and milestones.enabled:
+            milestones.record_final()  # the 100% clip, with the saved final model
         reporter.write(
             "completed" if progress.stop_reason is None else "stopped",
             timestep=model.num_timesteps,

@@ -1,0 +1,91 @@
+"""The video registry: every finished video file a worker reports becomes a `VideoArtifact`.
+
+It subscribes to `video.generated` (before the socket bridge, like the experiment
+recorder), so a client that re-fetches `/api/videos` on that event finds the record.
+A replayed report (after a restart) is recognised by its path and not registered twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from retro_ml.errors import NotFound
+from retro_ml.services.events import VIDEO_GENERATED, EventBus
+from retro_ml.store.entities import (
+    VIDEO_TYPES,
+    Experiment,
+    VideoArtifact,
+    VideoMetadata,
+    VideoMetrics,
+    new_experiment_id,
+)
+from retro_ml.store.experiment_store import TinyDBExperimentStore
+from retro_ml.store.video_store import VideoArtifactStore, VideoFilter
+
+
+class VideoRegistry:
+    def __init__(
+        self, experiments: TinyDBExperimentStore, videos: VideoArtifactStore, data_dir: Path, bus: EventBus
+    ) -> None:
+        self._experiments = experiments
+        self._videos = videos
+        self._data_dir = data_dir.resolve()
+        bus.subscribe(VIDEO_GENERATED, self._on_video)
+
+    def list(self, filters: VideoFilter) -> list[VideoArtifact]:
+        game_of = {e.id: e.game for e in self._experiments.list()} if filters.game else {}
+        return self._videos.list(filters, game_of)
+
+    def forget_experiment(self, experiment_id: str) -> None:
+        """Its files went with its run folder; its records go too."""
+        self._videos.delete_for_experiment(experiment_id)
+
+    def get(self, video_id: str) -> VideoArtifact:
+        return self._videos.get(video_id)
+
+    def file_of(self, video_id: str, thumbnail: bool = False) -> Path:
+        """The file to serve, only ever inside the app's data folder."""
+        video = self._videos.get(video_id)
+        name = video.metadata.thumbnail_path if thumbnail else video.path
+        path = Path(name).resolve() if name else None
+        if path is None or not path.is_relative_to(self._data_dir) or not path.is_file():
+            raise NotFound("thumbnail" if thumbnail else "video file", video_id)
+        return path
+
+    def _on_video(self, _event: str, data: dict[str, Any]) -> None:
+        path = Path(data["video_path"])
+        if data.get("video_type") not in VIDEO_TYPES or not path.is_file() or self._videos.has_path(str(path)):
+            return
+        experiment = self._experiments.get(data["experiment_id"])
+        video = self._videos.create(self._artifact(experiment, path, data))
+
+        def link(e: Experiment) -> None:
+            e.artifacts.videos.append({"id": video.id, "type": video.type, "path": video.path})
+
+        self._experiments.update(experiment.id, link)
+
+    @staticmethod
+    def _artifact(experiment: Experiment, path: Path, data: dict[str, Any]) -> VideoArtifact:
+        pct = data.get("milestone_pct")
+        label = f"{pct:g}% milestone" if pct is not None else str(data["video_type"])
+        score = data.get("score")
+        return VideoArtifact(
+            id=new_experiment_id(),
+            experiment_id=experiment.id,
+            name=f"{experiment.name} · {label}",
+            path=str(path),
+            type=str(data["video_type"]),
+            metadata=VideoMetadata(
+                duration=float(data.get("duration") or 0.0),
+                size_mb=round(path.stat().st_size / 1e6, 3),
+                tags=[experiment.game, experiment.preset, experiment.algorithm],
+                thumbnail_path=data.get("thumbnail"),
+                width=int(data.get("width") or 0),
+                height=int(data.get("height") or 0),
+                frames=int(data.get("frames") or 0),
+                timestep=int(data.get("timestep") or 0),
+                milestone_pct=pct,
+            ),
+            metrics=VideoMetrics(avg_score=score, max_score=score, episode_count=int(data.get("episode_count") or 0)),
+        )

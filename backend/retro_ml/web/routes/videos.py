@@ -1,0 +1,55 @@
+"""Videos: list with filters, one record, the file (HTTP range requests for seeking), the thumbnail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, send_file
+from flask.typing import ResponseReturnValue
+
+from retro_ml.errors import InvalidInput
+from retro_ml.services.videos import VideoRegistry
+from retro_ml.store.entities import VIDEO_TYPES
+from retro_ml.store.video_store import VideoFilter
+
+bp = Blueprint("videos", __name__, url_prefix="/api/videos")
+
+
+def _registry() -> VideoRegistry:
+    return current_app.extensions["retro_ml"].videos
+
+
+def _filters() -> VideoFilter:
+    args = request.args
+    kind = args.get("type") or None
+    if kind is not None and kind not in VIDEO_TYPES:
+        raise InvalidInput(f"Unknown video type '{kind}': use one of {', '.join(VIDEO_TYPES)}.", field="type")
+    favorite = args.get("favorite")
+    if favorite not in (None, "", "true", "false"):
+        raise InvalidInput("'favorite' is true or false.", field="favorite")
+    return VideoFilter(
+        experiment_id=args.get("experiment_id") or None,
+        type=kind,
+        game=args.get("game") or None,
+        tag=args.get("tag") or None,
+        favorite=None if not favorite else favorite == "true",
+    )
+
+
+@bp.get("")
+def list_videos() -> ResponseReturnValue:
+    return jsonify(videos=[v.to_dict() for v in _registry().list(_filters())])
+
+
+@bp.get("/<video_id>")
+def get(video_id: str) -> ResponseReturnValue:
+    return jsonify(video=_registry().get(video_id).to_dict())
+
+
+@bp.get("/<video_id>/file")
+def file(video_id: str) -> ResponseReturnValue:
+    # conditional=True: Range requests get 206 Partial Content, so the player can seek.
+    return send_file(_registry().file_of(video_id), mimetype="video/mp4", conditional=True, max_age=0)
+
+
+@bp.get("/<video_id>/thumbnail")
+def thumbnail(video_id: str) -> ResponseReturnValue:
+    return send_file(_registry().file_of(video_id, thumbnail=True), conditional=True, max_age=3600)

@@ -1,0 +1,93 @@
+"""The video registry on a real bus, a real TinyDB file and a real encoded MP4."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retro_ml.errors import NotFound
+from retro_ml.services.events import VIDEO_GENERATED, EventBus
+from retro_ml.services.videos import VideoRegistry
+from retro_ml.store import Experiment, TinyDBExperimentStore
+from retro_ml.store.entities import new_experiment_id
+from retro_ml.store.video_store import VideoArtifactStore, VideoFilter
+from retro_ml.training.video import VideoWriter
+
+
+def encode(path: Path, frames: int = 30) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with VideoWriter(path, width=160, height=210, fps=60) as writer:
+        for i in range(frames):
+            writer.write(np.full((210, 160, 3), i * 8 % 256, dtype=np.uint8))
+    return path
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[EventBus, TinyDBExperimentStore, VideoRegistry, Experiment]:
+    bus = EventBus()
+    store = TinyDBExperimentStore(tmp_path / "db.json")
+    registry = VideoRegistry(store, VideoArtifactStore(store), tmp_path, bus)
+    experiment_id = new_experiment_id()
+    experiment = store.create(
+        Experiment(
+            id=experiment_id,
+            name="Pong #1",
+            game="pong",
+            env_id="ALE/Pong-v5",
+            algorithm="ppo",
+            preset="quick",
+            config={"total_timesteps": 1000},
+            run_dir=str(tmp_path / "runs" / experiment_id),
+        )
+    )
+    return bus, store, registry, experiment
+
+
+def event(experiment: Experiment, path: Path, pct: float = 50.0) -> dict[str, object]:
+    return {
+        "experiment_id": experiment.id,
+        "video_path": str(path),
+        "video_type": "milestone",
+        "duration": 0.5,
+        "milestone_pct": pct,
+        "timestep": 512,
+        "frames": 30,
+        "width": 160,
+        "height": 210,
+        "score": -21.0,
+        "episode_count": 1,
+        "thumbnail": None,
+    }
+
+
+def test_a_reported_video_becomes_an_artifact_once(setup) -> None:  # type: ignore[no-untyped-def]
+    bus, store, registry, experiment = setup
+    clip = encode(Path(experiment.run_dir) / "videos" / "milestone_050.mp4")
+    bus.publish(VIDEO_GENERATED, event(experiment, clip))
+    bus.publish(VIDEO_GENERATED, event(experiment, clip))  # replayed after a restart
+    [video] = registry.list(VideoFilter(experiment_id=experiment.id))
+    assert video.name == "Pong #1 · 50% milestone" and video.type == "milestone"
+    assert video.metadata.size_mb > 0 and video.metadata.tags == ["pong", "quick", "ppo"]
+    assert video.metrics.max_score == -21.0 and video.metrics.episode_count == 1
+    assert registry.file_of(video.id) == clip.resolve()
+    assert store.get(experiment.id).artifacts.videos == [{"id": video.id, "type": "milestone", "path": str(clip)}]
+    assert registry.list(VideoFilter(game="pong")) == [video] and registry.list(VideoFilter(game="pong2")) == []
+    assert registry.list(VideoFilter(type="hour")) == []
+
+    registry.forget_experiment(experiment.id)
+    assert registry.list(VideoFilter()) == []
+
+
+def test_missing_files_and_files_outside_the_data_dir_are_never_served(setup, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    bus, _store, registry, experiment = setup
+    bus.publish(VIDEO_GENERATED, event(experiment, Path(experiment.run_dir) / "videos" / "not-there.mp4"))
+    assert registry.list(VideoFilter()) == []  # nothing half-written is ever listed
+    outside = encode(tmp_path_factory.mktemp("elsewhere") / "clip.mp4")
+    bus.publish(VIDEO_GENERATED, event(experiment, outside))
+    [video] = registry.list(VideoFilter())
+    with pytest.raises(NotFound):
+        registry.file_of(video.id)
+    with pytest.raises(NotFound):
+        registry.file_of(video.id, thumbnail=True)
