@@ -32,7 +32,7 @@ def test_bad_requests_are_json_errors(live_server: LiveServer) -> None:
 @pytest.mark.training
 def test_metrics_of_a_real_tiny_run(live_server: LiveServer) -> None:
     created = api(
-        live_server, "POST", "/api/experiments", json={"game": "pong", "algorithm": "ppo", "config": TINY_PPO}
+        live_server, "POST", "/api/experiments", json={"game": "breakout", "algorithm": "ppo", "config": TINY_PPO}
     )
     assert created.status_code == 201, created.text
     experiment_id = created.json()["experiment"]["id"]

@@ -166,9 +166,13 @@ def test_server_and_worker_killed_restart_interrupted_then_continue_from_checkpo
         experiment = create(server, game="pong", config={**LONG_PPO, "checkpoint_every_pct": 0.1})
         checkpoints = Path(experiment["run_dir"]) / "checkpoints"
         deadline = time.monotonic() + 120
-        while not list(checkpoints.glob("step_*.zip")) and time.monotonic() < deadline:
+
+        def complete_checkpoints() -> list[Path]:  # not `step_N.tmp.zip`, still being written
+            return [p for p in checkpoints.glob("step_*.zip") if p.stem.removeprefix("step_").isdigit()]
+
+        while not complete_checkpoints() and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert list(checkpoints.glob("step_*.zip")), "no checkpoint was written"
+        assert complete_checkpoints(), "no checkpoint was written"
         [worker] = worker_processes(server)
         server.process.send_signal(signal.SIGKILL)
         worker.send_signal(signal.SIGKILL)

@@ -65,6 +65,7 @@ DQN_TINY_CONFIG: dict[str, Any] = {
     "exploration_initial_eps": 1.0,
     "exploration_final_eps": 0.01,
     "max_grad_norm": 10,
+    "milestone_every_pct": 0,
 }
 
 EPISODE_METRIC_KEYS = {
