@@ -167,7 +167,7 @@ def test_server_and_worker_killed_restart_interrupted_then_continue_from_checkpo
         checkpoints = Path(experiment["run_dir"]) / "checkpoints"
         deadline = time.monotonic() + 120
 
-        def complete_checkpoints() -> list[Path]:  # not `step_N.tmp.zip`, still being written
+        def complete_checkpoints() -> list[Path]:  # only finished `step_<N>.zip` files
             return [p for p in checkpoints.glob("step_*.zip") if p.stem.removeprefix("step_").isdigit()]
 
         while not complete_checkpoints() and time.monotonic() < deadline:

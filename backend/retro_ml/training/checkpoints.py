@@ -156,7 +156,8 @@ class PeriodicCheckpointCallback(BaseCallback):
         self._schedule_next(timestep)
         name = f"step_{timestep}.zip"
         final = self.directory / name
-        temporary = self.directory / f"step_{timestep}{TEMPORARY_SUFFIX}"
+        # Hidden name: never matched by `step_*.zip`, so nobody mistakes it for a checkpoint.
+        temporary = self.directory / f".step_{timestep}{TEMPORARY_SUFFIX}"
         try:
             self.directory.mkdir(exist_ok=True)
             save_model_file(self.model, final, temporary)
