@@ -32,7 +32,8 @@ function notify(kind, error) {
   for (const handler of listeners[kind]) handler(error);
 }
 
-async function request(method, path, body) {
+/** One JSON request; feature modules build their own calls on it (see `api` below). */
+export async function request(method, path, body) {
   const init = {
     method,
     credentials: "same-origin",
@@ -81,10 +82,10 @@ async function request(method, path, body) {
   return data ?? {};
 }
 
-const id = (value) => encodeURIComponent(value);
+export const id = (value) => encodeURIComponent(value);
 
 /** {a: 1, b: null} → "?a=1" (null, undefined and "" are left out). */
-function query(params) {
+export function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== null && value !== undefined && value !== "") search.set(key, String(value));
@@ -131,4 +132,7 @@ export const api = {
   exportJob: (jobId) => request("GET", `/api/exports/${id(jobId)}`),
   /** Resolves once the job has stopped and its partial files are gone (409 if it had finished). */
   cancelExport: (jobId) => request("POST", `/api/exports/${id(jobId)}/cancel`),
+  settings: () => request("GET", "/api/settings"),
+  /** `changes`: {name: value}; 400 (with `field`) and nothing saved when one is invalid. */
+  saveSettings: (changes) => request("PUT", "/api/settings", changes),
 };

@@ -34,6 +34,13 @@ import {
 } from "./dashboard/system-status.js";
 import { renderWelcome } from "./dashboard/welcome.js";
 import { handleExportEvent, resyncExportJobs } from "./videos/export-jobs.js";
+import { attachSocket, notifyConnected } from "./shell/live.js";
+import { registerView, startRouter } from "./shell/router.js";
+import { loadSettings } from "./shell/settings.js";
+import trainingView from "./training/view.js";
+import videosView from "./videos-tab/view.js";
+import experimentsView from "./experiments/view.js";
+import settingsView from "./settings/view.js";
 
 let socket = null; // a promise of the socket wrapper, once the API let us in
 let loading = null;
@@ -66,6 +73,10 @@ const actions = {
   "close-dialog": (target) => target.closest("dialog")?.close(),
   reconnect: () => load(),
   "toggle-theme": () => toggleTheme(),
+  "skip-to-main": (_target, event) => {
+    event.preventDefault(); // a "#main" hash would be read as a route
+    document.getElementById("main").focus();
+  },
 };
 
 document.addEventListener("click", (event) => {
@@ -90,6 +101,7 @@ function load() {
         api.games(),
         api.presets(),
         api.experiments(),
+        loadSettings(),
       ]);
       state.setCatalog({
         games: games.games ?? [],
@@ -187,10 +199,13 @@ async function startSocket() {
     // has no live watches either: the live view asks again.
     onConnect: () => {
       resync();
+      loadSettings().catch(() => {}); // the banner says what is wrong
       handleDetailsEvent("connect", {});
       resyncExportJobs();
+      notifyConnected();
     },
   });
+  attachSocket(live);
   setDetailsSocket(live);
   live.on("training.progress", (payload) => {
     if (!state.applyProgress(payload)) refreshExperiment(payload.experiment_id);
@@ -274,7 +289,8 @@ onConnectivity("auth", () => {
   socket?.then((live) => live.close());
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   document.getElementById("offline-banner").hidden = true;
-  document.getElementById("dashboard").hidden = true;
+  for (const view of document.querySelectorAll("[data-view]")) view.hidden = true;
+  document.querySelector(".tabs").hidden = true;
   document.getElementById("connection").hidden = true;
   document.getElementById("auth-required").hidden = false;
   document.title = "Sign-in link needed · Retro ML Trainer";
@@ -290,4 +306,10 @@ initSystemStatus();
 initDetailsDialog();
 initContinueDialog();
 initDeleteDialog();
+registerView("dashboard", { title: "Dashboard" });
+registerView("training", trainingView);
+registerView("videos", videosView);
+registerView("experiments", experimentsView);
+registerView("settings", settingsView);
+startRouter();
 load();

@@ -17,7 +17,11 @@ class Setting:
     low: float | None = None
     high: float | None = None
     help: str = ""
+    choices: tuple[str, ...] | None = None  # str settings: the allowed values (None: free text)
+    max_length: int = 1000  # str settings: longest accepted value
 
+
+ACCENTS = ("blue", "violet", "green", "orange", "pink", "teal")
 
 SCHEMA: dict[str, Setting] = {
     "max_concurrent_runs": Setting(
@@ -28,6 +32,16 @@ SCHEMA: dict[str, Setting] = {
         True, bool, help="A desktop notification for each new milestone clip, evaluation and long video."
     ),
     "notify_training_failed": Setting(True, bool, help="A desktop notification when a training run fails."),
+    # Appearance
+    "theme": Setting("dark", str, help="Colour scheme of the app.", choices=("dark", "light")),
+    "accent": Setting("blue", str, help="Accent colour of buttons, links and charts.", choices=ACCENTS),
+    # Training defaults (Quick Start and New Training start from these)
+    "default_game": Setting("breakout", str, help="Game Quick Start selects.", max_length=64),
+    "default_algorithm": Setting("ppo", str, help="Algorithm Quick Start selects.", choices=("ppo", "dqn")),
+    "default_preset": Setting("standard", str, help="Training length Quick Start selects.", max_length=64),
+    # UI state kept by the server (the desktop window's web storage is not persistent)
+    "onboarding_done": Setting(False, bool, help="The first-launch tips were dismissed with “Don't show again”."),
+    "videos_seen_at": Setting("", str, help="ISO time the Videos tab was last opened: newer videos count as new.", max_length=64),
 }
 
 
@@ -43,6 +57,12 @@ def check_setting(name: str, value: Any) -> Any:
     if spec.kind is bool:
         if not isinstance(value, bool):
             raise InvalidInput(f"'{name}' must be true or false.", field=f"settings.{name}")
+        return value
+    if spec.kind is str:
+        if not isinstance(value, str) or len(value) > spec.max_length:
+            raise InvalidInput(f"'{name}' must be text of at most {spec.max_length} characters.", field=f"settings.{name}")
+        if spec.choices is not None and value not in spec.choices:
+            raise InvalidInput(f"'{name}' must be one of: {', '.join(spec.choices)}.", field=f"settings.{name}")
         return value
     if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise InvalidInput(f"'{name}' must be a whole number.", field=f"settings.{name}")
@@ -82,6 +102,13 @@ class SettingsService:
     @staticmethod
     def describe() -> dict[str, dict[str, Any]]:
         return {
-            name: {"type": s.kind.__name__, "default": s.default, "min": s.low, "max": s.high, "help": s.help}
+            name: {
+                "type": s.kind.__name__,
+                "default": s.default,
+                "min": s.low,
+                "max": s.high,
+                "help": s.help,
+                "choices": list(s.choices) if s.choices else None,
+            }
             for name, s in SCHEMA.items()
         }

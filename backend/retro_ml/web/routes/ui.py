@@ -11,7 +11,13 @@ from retro_ml.web.security import SESSION_KEY
 
 bp = Blueprint("ui", __name__)
 
-SOCKET_IO_DIST = Path("node_modules") / "socket.io-client" / "dist"
+# The npm packages the page loads, by the names it asks for: nothing else in node_modules is served.
+VENDOR_FILES = {
+    "socket.io.esm.min.js": Path("node_modules") / "socket.io-client" / "dist",
+    "socket.io.min.js": Path("node_modules") / "socket.io-client" / "dist",
+    "uPlot.esm.js": Path("node_modules") / "uplot" / "dist",
+    "uPlot.min.css": Path("node_modules") / "uplot" / "dist",
+}
 
 
 def _ui_root() -> Path:
@@ -44,6 +50,7 @@ def js(name: str) -> ResponseReturnValue:
 
 @bp.get("/vendor/<name>")
 def vendor(name: str) -> ResponseReturnValue:
-    if name not in ("socket.io.esm.min.js", "socket.io.min.js"):
+    folder = VENDOR_FILES.get(name)
+    if folder is None:
         abort(404)
-    return send_from_directory(_ui_root() / SOCKET_IO_DIST, name, max_age=3600)
+    return send_from_directory(_ui_root() / folder, name, max_age=3600)

@@ -1,0 +1,98 @@
+// Line charts on uPlot (npm `uplot`, served at /vendor/uPlot.esm.js): many thousands of
+// points stay fast. Colours come from the theme's CSS variables and follow theme changes.
+//
+//   const chart = await createLineChart(node, { series: [{ label: "Reward" }], xLabel: "Steps" });
+//   chart.setData([xs, ys]);             // whole series
+//   chart.append(x, [y]);                // one new point per series (live updates)
+
+const PALETTE = ["--accent", "--success", "--warning", "--paused", "--danger", "--neutral"];
+let uplotModule = null;
+
+async function loadUplot() {
+  uplotModule ??= import("/vendor/uPlot.esm.js").then((module) => module.default);
+  return uplotModule;
+}
+
+const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+
+/** The nth colour of the chart palette (series without their own colour get these). */
+export const seriesColor = (index) => cssVar(PALETTE[index % PALETTE.length]);
+
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+const axisValue = (_u, values) => values.map((v) => (v == null ? "" : Math.abs(v) >= 1000 ? compact.format(v) : +v.toPrecision(3)));
+
+function axes(xLabel, yLabel) {
+  const stroke = cssVar("--text-muted");
+  const grid = { stroke: cssVar("--border-muted"), width: 1 };
+  const ticks = { stroke: cssVar("--border"), width: 1 };
+  return [
+    { stroke, grid, ticks, label: xLabel, values: axisValue, font: "12px system-ui", labelFont: "12px system-ui" },
+    { stroke, grid, ticks, label: yLabel, values: axisValue, font: "12px system-ui", labelFont: "12px system-ui", size: 56 },
+  ];
+}
+
+/**
+ * `options.series`: [{ label, color? }] (y series; x is the first data array).
+ * `options.height` (px, default 220). Resolves with { setData, append, destroy, element }.
+ * The chart fills its container's width and follows it when resized.
+ */
+export async function createLineChart(container, { series, xLabel = "", yLabel = "", height = 220 } = {}) {
+  const uPlot = await loadUplot();
+  let data = [[], ...series.map(() => [])];
+  const build = () => ({
+    width: Math.max(container.clientWidth, 200),
+    height,
+    legend: { show: series.length > 1 },
+    cursor: { drag: { x: true, y: false } },
+    scales: { x: { time: false } },
+    axes: axes(xLabel, yLabel),
+    series: [
+      { label: xLabel || "x", value: (_u, v) => (v == null ? "–" : v.toLocaleString("en-US")) },
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: s.color ?? seriesColor(i),
+        width: 2,
+        spanGaps: true,
+        points: { show: false },
+        value: (_u, v) => (v == null ? "–" : +v.toPrecision(4)),
+      })),
+    ],
+  });
+  let plot = new uPlot(build(), data, container);
+
+  const resize = new ResizeObserver(() => {
+    const width = Math.max(container.clientWidth, 200);
+    if (width !== plot.width) plot.setSize({ width, height });
+  });
+  resize.observe(container);
+
+  // A theme or accent change: rebuild with the new colours, same data.
+  const themeWatch = new MutationObserver(() => {
+    plot.destroy();
+    plot = new uPlot(build(), data, container);
+  });
+  themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "style", "data-accent"] });
+
+  return {
+    element: container,
+    /** `columns`: [xs, ys1, ys2, …] (equal lengths; null for a missing value). */
+    setData(columns) {
+      data = columns.map((column) => Array.from(column));
+      plot.setData(data);
+    },
+    /** Adds one point per series at `x` (ignored when not after the last x). */
+    append(x, values) {
+      const xs = data[0];
+      if (xs.length && x <= xs[xs.length - 1]) return;
+      xs.push(x);
+      values.forEach((value, i) => data[i + 1].push(value ?? null));
+      plot.setData(data);
+    },
+    pointCount: () => data[0].length,
+    destroy() {
+      resize.disconnect();
+      themeWatch.disconnect();
+      plot.destroy();
+    },
+  };
+}
