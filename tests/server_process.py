@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +54,14 @@ def start_server(
     port: int = 0,
     timeout: float = 30.0,
     env: Mapping[str, str | None] | None = None,
+    onboarding_done: bool = True,
 ) -> LiveServer:
-    """`env`: changes to the server's environment (None removes a variable)."""
+    """`env`: changes to the server's environment (None removes a variable).
+
+    `onboarding_done`: like a user who already dismissed the first-launch tips with
+    "Don't show again" (saved through the settings API), so the popup does not cover the
+    page under test; False leaves the data dir's setting as it is.
+    """
     token = token or secrets.token_urlsafe(16)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-server-{secrets.token_hex(3)}.log"
@@ -71,9 +79,23 @@ def start_server(
     while time.monotonic() < deadline:
         match = URL_LINE.search(log_path.read_text(errors="replace"))
         if match:
-            return LiveServer(process, match.group(1), token, data_dir, log_path)
+            server = LiveServer(process, match.group(1), token, data_dir, log_path)
+            if onboarding_done:
+                _dismiss_onboarding(server)
+            return server
         if process.poll() is not None:
             break
         time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"retro-ml serve did not start:\n{log_path.read_text(errors='replace')}")
+
+
+def _dismiss_onboarding(server: LiveServer) -> None:
+    request = urllib.request.Request(
+        f"{server.base_url}/api/settings",
+        data=json.dumps({"onboarding_done": True}).encode(),
+        headers={**server.auth_headers, "Content-Type": "application/json"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200, response.read()

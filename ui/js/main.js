@@ -21,12 +21,9 @@ import {
   updateDetailsProgress,
 } from "./dashboard/details-dialog.js";
 import { initQuickStart, renderQuickStart, startTraining } from "./dashboard/quick-start.js";
-import {
-  initRecentExperiments,
-  renderRecentExperiments,
-  toggleAllExperiments,
-  updateRecentRow,
-} from "./dashboard/recent-experiments.js";
+import { initRecentExperiments, renderRecentExperiments, updateRecentRow } from "./dashboard/recent-experiments.js";
+import { initLatestVideos, refreshLatestVideos, renderLatestVideos } from "./dashboard/latest-videos.js";
+import { initOnboarding } from "./dashboard/onboarding.js";
 import {
   initSystemStatus,
   startSystemStatus,
@@ -69,7 +66,6 @@ const actions = {
   retry: (target) => retryExperiment(experimentIdOf(target)),
   delete: (target) => openDelete(experimentIdOf(target)),
   "confirm-delete": () => submitDelete(),
-  "toggle-all-experiments": () => toggleAllExperiments(),
   "close-dialog": (target) => target.closest("dialog")?.close(),
   reconnect: () => load(),
   "toggle-theme": () => toggleTheme(),
@@ -109,6 +105,7 @@ function load() {
         algorithms: presets.algorithms ?? [],
       });
       state.setExperiments(list.experiments ?? []);
+      refreshLatestVideos();
       setOffline(false);
       startSystemStatus();
       socket ??= startSocket();
@@ -236,6 +233,7 @@ state.on("experiments", () => {
   renderWelcome();
   renderActivity();
   renderRecentExperiments();
+  renderLatestVideos();
   renderDetails();
 });
 
@@ -302,6 +300,8 @@ initTheme();
 initQuickStart();
 initActivity();
 initRecentExperiments();
+initLatestVideos();
+initOnboarding();
 initSystemStatus();
 initDetailsDialog();
 initContinueDialog();

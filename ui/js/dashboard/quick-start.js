@@ -9,6 +9,7 @@ import {
   formatInt,
   formatVideoLength,
 } from "../format.js";
+import { onSettings, settings } from "../shell/settings.js";
 import { gameName, getCatalog, upsertExperiment } from "../state.js";
 import { showToast } from "../toast.js";
 
@@ -24,6 +25,12 @@ let presetSelect;
 let timestepsInput;
 let timestepsEdited = false;
 let starting = false;
+let chosenByUser = false; // once the user picks, Settings' defaults no longer move the pickers
+
+// Settings → Training defaults (fallbacks before the settings load).
+const defaultGame = () => settings()?.default_game || DEFAULT_GAME;
+const defaultPreset = () => settings()?.default_preset || DEFAULT_PRESET;
+const defaultAlgorithm = () => settings()?.default_algorithm || "ppo";
 
 export function initQuickStart() {
   form = document.getElementById("quick-start-form");
@@ -34,7 +41,13 @@ export function initQuickStart() {
   // Enter in a field submits the form by clicking the start button, which the
   // delegated click handler in main.js turns into startTraining(); never a page load.
   form.addEventListener("submit", (event) => event.preventDefault());
-  form.addEventListener("change", onChange);
+  form.addEventListener("change", (event) => {
+    if (event.isTrusted) chosenByUser = true;
+    onChange(event);
+  });
+  onSettings(() => {
+    if (!chosenByUser && !gameSelect.disabled) applyDefaults();
+  });
   timestepsInput.addEventListener("input", () => {
     timestepsEdited = true;
     clearErrors();
@@ -45,8 +58,10 @@ export function initQuickStart() {
 /** Fills the pickers from the catalog (games, presets). */
 export function renderQuickStart() {
   const { games, presets } = getCatalog();
-  const previousGame = gameSelect.disabled ? DEFAULT_GAME : gameSelect.value;
-  const previousPreset = presetSelect.disabled ? DEFAULT_PRESET : presetSelect.value;
+  const firstFill = gameSelect.disabled;
+  const previousGame = firstFill ? defaultGame() : gameSelect.value;
+  const previousPreset = firstFill ? defaultPreset() : presetSelect.value;
+  if (firstFill) checkAlgorithm(defaultAlgorithm());
 
   replaceChildren(
     gameSelect,
@@ -69,6 +84,21 @@ export function renderQuickStart() {
   gameSelect.disabled = games.length === 0;
   presetSelect.disabled = false;
   form.querySelector('[data-action="start-training"]').disabled = games.length === 0;
+  if (!timestepsEdited) timestepsInput.value = String(defaultCustomTimesteps());
+  onChange();
+}
+
+function checkAlgorithm(id) {
+  const radio = form.querySelector(`input[name="qs-algo"][value="${CSS.escape(id)}"]`);
+  if (radio) radio.checked = true;
+}
+
+/** The pickers follow Settings → Training defaults until the user chooses for themselves. */
+function applyDefaults() {
+  const { games, presets } = getCatalog();
+  if (games.some((game) => game.id === defaultGame())) gameSelect.value = defaultGame();
+  if (presets.some((preset) => preset.id === defaultPreset())) presetSelect.value = defaultPreset();
+  checkAlgorithm(defaultAlgorithm());
   if (!timestepsEdited) timestepsInput.value = String(defaultCustomTimesteps());
   onChange();
 }

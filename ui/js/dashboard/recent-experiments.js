@@ -1,4 +1,4 @@
-// Recent Experiments: the last three runs, and "View All →" to see every one. Finished
+// Recent Experiments: the last three runs, and "View All →" to the Experiments tab. Finished
 // runs offer "Continue training" (from their model), failed ones "Retry", and every
 // finished run a quiet "Delete" (after a confirmation; never while it runs).
 
@@ -21,22 +21,16 @@ const COLLAPSED_COUNT = 3;
 
 let card;
 let list;
-let toggle;
-let expanded = false;
+let viewAll;
 
 export function initRecentExperiments() {
   card = document.getElementById("recent-experiments-card");
   list = document.getElementById("recent-experiments-list");
-  toggle = card.querySelector('[data-action="toggle-all-experiments"]');
+  viewAll = card.querySelector('[data-field="view-all-experiments"]');
   onPendingChange((id) => {
     const item = rowOf(id);
     if (item) updateActions(item, id);
   });
-}
-
-export function toggleAllExperiments() {
-  expanded = !expanded;
-  renderRecentExperiments();
 }
 
 export function renderRecentExperiments() {
@@ -54,7 +48,7 @@ export function renderRecentExperiments() {
     ? { id: focused.closest("[data-experiment-id]")?.dataset.experimentId, action: focused.dataset.action }
     : null;
 
-  const shown = expanded ? experiments : experiments.slice(0, COLLAPSED_COUNT);
+  const shown = experiments.slice(0, COLLAPSED_COUNT);
   replaceChildren(list, shown.map(row));
   for (const experiment of shown) updateActions(rowOf(experiment.id), experiment.id);
 
@@ -66,10 +60,7 @@ export function renderRecentExperiments() {
     card.querySelector('[data-field="experiment-count"]'),
     experiments.length === 1 ? "1 run" : `${experiments.length} runs`,
   );
-  const more = experiments.length > COLLAPSED_COUNT;
-  toggle.hidden = !more;
-  toggle.setAttribute("aria-expanded", String(expanded && more));
-  setText(toggle, expanded ? "Show fewer" : `View All (${experiments.length}) →`);
+  setText(viewAll, experiments.length > COLLAPSED_COUNT ? `View All (${experiments.length}) →` : "View All →");
 }
 
 /** Keeps a row's badge in step with live progress (Starting… → Running). */

@@ -261,7 +261,7 @@ async function copyPath(video) {
 }
 
 /** Opens the file manager at the video (the file selected where the OS can). */
-async function revealVideo(video) {
+export async function revealVideo(video) {
   try {
     await api.revealVideo(video.id);
     showToast("Opened the folder", { kind: "success", detail: folderOf(video.path) });
