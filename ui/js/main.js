@@ -36,6 +36,7 @@ import { registerView, startRouter } from "./shell/router.js";
 import { loadSettings } from "./shell/settings.js";
 import trainingView from "./training/view.js";
 import videosView from "./videos-tab/view.js";
+import { initNewVideos } from "./videos-tab/new-videos.js";
 import experimentsView from "./experiments/view.js";
 import settingsView from "./settings/view.js";
 
@@ -306,6 +307,7 @@ initSystemStatus();
 initDetailsDialog();
 initContinueDialog();
 initDeleteDialog();
+initNewVideos();
 registerView("dashboard", { title: "Dashboard" });
 registerView("training", trainingView);
 registerView("videos", videosView);

@@ -35,10 +35,11 @@ function route() {
   const next = currentRoute();
   const entry = views.get(next.view) ?? views.get("dashboard");
   const name = views.has(next.view) ? next.view : "dashboard";
-  if (current && current !== name) {
-    const previous = views.get(current);
-    previous.container.hidden = true;
-    previous.hide();
+  // Every other view hidden (on the first load the Dashboard's static markup is visible too).
+  for (const [other, view] of views) {
+    if (other === name || view.container.hidden) continue;
+    view.container.hidden = true;
+    if (current === other) view.hide();
   }
   for (const tab of document.querySelectorAll(".tabs [data-tab]")) {
     if (tab.dataset.tab === name) tab.setAttribute("aria-current", "page");
