@@ -14,7 +14,18 @@ from flask_socketio import SocketIO
 from retro_ml.services.container import Services
 from retro_ml.web.errors import register_error_handlers
 from retro_ml.web.live_socket import register_live_view
-from retro_ml.web.routes import experiments, exports, integration, meta, metrics, settings, ui, videos
+from retro_ml.web.routes import (
+    artifacts,
+    config_fields,
+    experiments,
+    exports,
+    integration,
+    meta,
+    metrics,
+    settings,
+    ui,
+    videos,
+)
 from retro_ml.web.security import SESSION_KEY, LocalOnlyMiddleware, Security
 from retro_ml.web.socket_bridge import bridge_bus_to_socketio, register_socket_auth
 
@@ -58,7 +69,19 @@ def create_app(services: Services, token: str, ui_root: Path, extra_hosts: froze
             }
         ), 401
 
-    for blueprint in (meta.bp, experiments.bp, metrics.bp, settings.bp, videos.bp, integration.bp, exports.bp, ui.bp):
+    blueprints = (
+        meta.bp,
+        config_fields.bp,
+        experiments.bp,
+        artifacts.bp,
+        metrics.bp,
+        settings.bp,
+        videos.bp,
+        integration.bp,
+        exports.bp,
+        ui.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

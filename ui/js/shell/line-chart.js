@@ -18,8 +18,30 @@ const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyV
 /** The nth colour of the chart palette (series without their own colour get these). */
 export const seriesColor = (index) => cssVar(PALETTE[index % PALETTE.length]);
 
-const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-const axisValue = (_u, values) => values.map((v) => (v == null ? "" : Math.abs(v) >= 1000 ? compact.format(v) : +v.toPrecision(3)));
+/**
+ * Tick labels with as many decimals as the tick spacing needs, so close ticks never read
+ * alike ("2.05K 2.1K", not "2K 2K"); thousands and up in compact notation.
+ */
+export function axisLabels(values) {
+  const shown = values.filter((v) => v != null);
+  const spacing = shown.length > 1 ? Math.abs(shown[1] - shown[0]) : 0;
+  const largest = Math.max(0, ...shown.map((v) => Math.abs(v)));
+  const unit = largest >= 1e9 ? 1e9 : largest >= 1e6 ? 1e6 : largest >= 1e3 ? 1e3 : 1;
+  const step = spacing > 0 ? spacing / unit : 1;
+  const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) + 1e-9)));
+  const format = new Intl.NumberFormat("en-US", {
+    notation: unit > 1 ? "compact" : "standard",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: decimals,
+    useGrouping: unit === 1 && largest >= 10_000,
+  });
+  return values.map((v) => (v == null ? "" : format.format(v)));
+}
+
+const axisValue = (_u, values) => axisLabels(values);
+
+/** A series colour: a CSS variable name ("--success") follows the theme; else as given. */
+const resolveColor = (color, index) => (color?.startsWith("--") ? cssVar(color) : color ?? seriesColor(index));
 
 function axes(xLabel, yLabel) {
   const stroke = cssVar("--text-muted");
@@ -32,7 +54,8 @@ function axes(xLabel, yLabel) {
 }
 
 /**
- * `options.series`: [{ label, color? }] (y series; x is the first data array).
+ * `options.series`: [{ label, color? }] (y series; x is the first data array; `color` a CSS
+ * colour or a theme variable name such as "--success").
  * `options.height` (px, default 220). Resolves with { setData, append, destroy, element }.
  * The chart fills its container's width and follows it when resized.
  */
@@ -50,7 +73,7 @@ export async function createLineChart(container, { series, xLabel = "", yLabel =
       { label: xLabel || "x", value: (_u, v) => (v == null ? "–" : v.toLocaleString("en-US")) },
       ...series.map((s, i) => ({
         label: s.label,
-        stroke: s.color ?? seriesColor(i),
+        stroke: resolveColor(s.color, i),
         width: 2,
         spanGaps: true,
         points: { show: false },

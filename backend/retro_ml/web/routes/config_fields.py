@@ -1,0 +1,43 @@
+"""The run settings a user may override: `GET /api/config-fields`.
+
+Forms (the Training tab's New Training dialog) build their fields from this instead of
+hard-coding ranges the server checks: each field's type, range or choices, which
+algorithms take it, the server's short help and the algorithms' default values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from retro_ml.services.config_fields import ALGORITHMS, FIELDS, Field
+
+bp = Blueprint("config_fields", __name__, url_prefix="/api")
+
+_KINDS = {int: "int", float: "float", str: "choice"}
+
+
+def describe_field(name: str, spec: Field, defaults: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": _KINDS[spec.kind],
+        "min": spec.low,
+        "max": spec.high,
+        "choices": list(spec.choices),
+        "nullable": spec.nullable,
+        "algorithms": list(spec.algorithms),
+        "help": spec.help,
+        "defaults": {algo: defaults[algo][name] for algo in spec.algorithms if name in defaults[algo]},
+    }
+
+
+@bp.get("/config-fields")
+def config_fields() -> ResponseReturnValue:
+    catalog = current_app.extensions["retro_ml"].presets
+    defaults = {algo: dict(catalog.raw["algorithms"][algo]["defaults"]) for algo in ALGORITHMS}
+    return jsonify(
+        fields=[describe_field(name, spec, defaults) for name, spec in FIELDS.items()],
+        algorithms=list(ALGORITHMS),
+    )
