@@ -25,7 +25,20 @@ class NewExperiment:
     config: dict[str, Any]
 
 
-def parse_new_experiment(payload: Any, presets: PresetCatalog) -> NewExperiment:
+def resource_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings' resource defaults as config values; 0 / "auto" leave the preset's own."""
+    defaults: dict[str, Any] = {}
+    if settings.get("default_n_envs"):
+        defaults["n_envs"] = int(settings["default_n_envs"])
+    if settings.get("default_torch_threads"):
+        defaults["torch_threads"] = int(settings["default_torch_threads"])
+    if settings.get("default_device") in ("cpu", "cuda"):
+        defaults["device"] = settings["default_device"]
+    return defaults
+
+
+def parse_new_experiment(payload: Any, presets: PresetCatalog, defaults: dict[str, Any] | None = None) -> NewExperiment:
+    """`defaults` (resource settings) apply where the request's config does not set the key."""
     if not isinstance(payload, dict):
         raise InvalidInput('Send a JSON object like {"game": "breakout"}.')
     unknown = sorted(set(payload) - ALLOWED_KEYS)
@@ -36,7 +49,7 @@ def parse_new_experiment(payload: Any, presets: PresetCatalog) -> NewExperiment:
     game = find_game(payload["game"])
     algorithm = presets.check_algorithm(payload.get("algorithm", "ppo"))
     preset = str(payload.get("preset") or "quick")
-    config = presets.resolve(preset, algorithm, payload.get("config"))
+    config = presets.resolve(preset, algorithm, payload.get("config"), defaults)
     return NewExperiment(
         game, algorithm, preset, parse_name(payload.get("name")), parse_tags(payload.get("tags")), config
     )

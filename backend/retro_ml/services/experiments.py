@@ -17,7 +17,7 @@ from retro_ml.errors import Conflict, InvalidInput, NotFound
 from retro_ml.services.config_fields import check_consistency, check_value
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiment_recorder import ExperimentRecorder
-from retro_ml.services.experiment_requests import parse_name, parse_new_experiment, parse_tags
+from retro_ml.services.experiment_requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
 from retro_ml.services.presets import PresetCatalog
 from retro_ml.services.processes import ProcessManager
 from retro_ml.services.settings import SettingsService
@@ -64,7 +64,7 @@ class ExperimentManager:
     # ---- creating ------------------------------------------------------------------
     def create(self, payload: Any) -> Experiment:
         """Validate, record and queue a new experiment; it starts as soon as a slot is free."""
-        request = parse_new_experiment(payload, self._presets)
+        request = parse_new_experiment(payload, self._presets, resource_defaults(self._settings.all()))
         experiment = Experiment(
             id=new_experiment_id(),
             name=request.name or self._default_name(request.game.id, request.game.name),
@@ -167,7 +167,8 @@ class ExperimentManager:
         experiment = self._store.get(experiment_id)
         if experiment.status in ACTIVE_STATUSES:
             raise Conflict(f"'{experiment.name}' is {experiment.status}: stop it before deleting it.")
-        trash = self._runs.move_to_trash(experiment_id)  # one rename: never half a folder under its name
+        folder = Path(experiment.run_dir) if experiment.run_dir else None
+        trash = self._runs.move_to_trash(experiment_id, folder)  # one rename: never half a folder under its name
         self._store.delete(experiment_id)
         parent_id = experiment.lineage.parent_experiment_id
         if parent_id:
@@ -210,7 +211,8 @@ class ExperimentManager:
 
     # ---- helpers -------------------------------------------------------------------
     def _record_and_queue(self, experiment: Experiment, parent: Experiment | None = None) -> Experiment:
-        run_dir = self._runs.path_for(experiment.id)
+        runs_dir = self._settings.get("runs_dir")  # Settings' runs folder; existing runs stay where they are
+        run_dir = self._runs.path_for(experiment.id, Path(runs_dir) if runs_dir else None)
         experiment.run_dir = str(run_dir)
         experiment.progress.total_timesteps = experiment.lineage.start_timestep + experiment.config["total_timesteps"]
         running = len(self._launched)
@@ -219,7 +221,7 @@ class ExperimentManager:
             if running < self._settings.get("max_concurrent_runs")
             else f"Waiting for a free slot ({running} running)"
         )
-        self._runs.create(experiment.id, self.worker_config(experiment))
+        self._runs.create(experiment.id, self.worker_config(experiment), run_dir)
         self._store.create(experiment)
         if parent is not None:
             self._update_if_exists(parent.id, lambda p: p.lineage.children.append(experiment.id))

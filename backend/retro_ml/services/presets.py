@@ -29,8 +29,15 @@ class PresetCatalog:
     def preset_ids(self) -> list[str]:
         return list(self.raw["presets"])
 
-    def resolve(self, preset: str, algorithm: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The full, validated config for a run."""
+    def resolve(
+        self,
+        preset: str,
+        algorithm: str,
+        overrides: dict[str, Any] | None = None,
+        defaults: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The full, validated config for a run. `defaults` (the app's resource settings) go
+        between the preset and the user's overrides."""
         algorithm = self.check_algorithm(algorithm)
         chosen = self._preset(preset)
         config: dict[str, Any] = dict(self.raw["algorithms"][algorithm]["defaults"])
@@ -38,7 +45,13 @@ class PresetCatalog:
         config.update(chosen["per_algorithm"][algorithm])
         if overrides is not None and not isinstance(overrides, dict):
             raise InvalidInput("'config' must be an object of settings.", field="config")
-        for name, value in (overrides or {}).items():
+        for name, value in (defaults or {}).items():
+            config[name] = check_value(name, value, algorithm)
+        overrides = overrides or {}
+        if algorithm == "ppo" and "batch_size" not in overrides and "n_envs" in (defaults or {}):
+            # Fewer parallel games than the preset's: the batch shrinks to fit one rollout.
+            config["batch_size"] = min(config["batch_size"], config["n_steps"] * config["n_envs"])
+        for name, value in overrides.items():
             config[name] = check_value(name, value, algorithm)
         check_consistency(config, algorithm)
         return config

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from retro_ml.errors import InvalidInput
@@ -19,6 +21,46 @@ class Setting:
     help: str = ""
     choices: tuple[str, ...] | None = None  # str settings: the allowed values (None: free text)
     max_length: int = 1000  # str settings: longest accepted value
+    check: Callable[[str, Any], Any] | None = None  # a further check after the type's (ids, paths)
+
+
+def _invalid(name: str, message: str) -> InvalidInput:
+    return InvalidInput(message, field=f"settings.{name}")
+
+
+def check_folder(name: str, value: str) -> str:
+    """Empty (the default place), or an absolute folder that exists or can be made and is writable."""
+    if value == "":
+        return value
+    folder = Path(value).expanduser()
+    if not folder.is_absolute():
+        raise _invalid(name, f"'{value}' is not a full path: give an absolute folder, e.g. {Path.home() / 'RetroML'}.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".retro-ml-write-test-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise _invalid(name, f"Cannot use {folder}: {reason}. Choose a folder you can write to.") from None
+    return str(folder.resolve())
+
+
+def check_game(name: str, value: str) -> str:
+    from retro_ml.services.games import list_games
+
+    ids = [g.id for g in list_games()]
+    if ids and value not in ids:
+        raise _invalid(name, f"Unknown game '{value}': choose one of the {len(ids)} games, e.g. {ids[0]}.")
+    return value
+
+
+def check_preset(name: str, value: str) -> str:
+    from retro_ml.services.presets import load_presets
+
+    ids = load_presets().preset_ids
+    if value not in ids:
+        raise _invalid(name, f"Unknown training length '{value}': choose {', '.join(ids)}.")
+    return value
 
 
 ACCENTS = ("blue", "violet", "green", "orange", "pink", "teal")
@@ -36,12 +78,42 @@ SCHEMA: dict[str, Setting] = {
     "theme": Setting("dark", str, help="Colour scheme of the app.", choices=("dark", "light")),
     "accent": Setting("blue", str, help="Accent colour of buttons, links and charts.", choices=ACCENTS),
     # Training defaults (Quick Start and New Training start from these)
-    "default_game": Setting("breakout", str, help="Game Quick Start selects.", max_length=64),
+    "default_game": Setting("breakout", str, help="Game Quick Start selects.", max_length=64, check=check_game),
     "default_algorithm": Setting("ppo", str, help="Algorithm Quick Start selects.", choices=("ppo", "dqn")),
-    "default_preset": Setting("standard", str, help="Training length Quick Start selects.", max_length=64),
+    "default_preset": Setting(
+        "quick", str, help="Training length Quick Start selects.", max_length=64, check=check_preset
+    ),
+    # Storage ("" = the default place)
+    "export_dir": Setting(
+        "",
+        str,
+        help="Folder the export dialogs start in (empty: the last folder you exported to).",
+        max_length=1000,
+        check=check_folder,
+    ),
+    "runs_dir": Setting(
+        "",
+        str,
+        help="Folder where NEW runs keep models, checkpoints and videos (empty: inside the data folder).",
+        max_length=1000,
+        check=check_folder,
+    ),
+    # Resources applied to new runs whose config does not set them (0 / "auto": the preset's own)
+    "default_n_envs": Setting(
+        0, int, 0, 64, "Games played in parallel by a new run (0: the algorithm's default, PPO 8, DQN 1)."
+    ),
+    "default_torch_threads": Setting(0, int, 0, 64, "CPU threads PyTorch uses per run (0: auto)."),
+    "default_device": Setting(
+        "auto",
+        str,
+        help="Where new runs train: auto picks a CUDA GPU when there is one.",
+        choices=("auto", "cpu", "cuda"),
+    ),
     # UI state kept by the server (the desktop window's web storage is not persistent)
     "onboarding_done": Setting(False, bool, help="The first-launch tips were dismissed with “Don't show again”."),
-    "videos_seen_at": Setting("", str, help="ISO time the Videos tab was last opened: newer videos count as new.", max_length=64),
+    "videos_seen_at": Setting(
+        "", str, help="ISO time the Videos tab was last opened: newer videos count as new.", max_length=64
+    ),
 }
 
 
@@ -60,10 +132,12 @@ def check_setting(name: str, value: Any) -> Any:
         return value
     if spec.kind is str:
         if not isinstance(value, str) or len(value) > spec.max_length:
-            raise InvalidInput(f"'{name}' must be text of at most {spec.max_length} characters.", field=f"settings.{name}")
+            raise InvalidInput(
+                f"'{name}' must be text of at most {spec.max_length} characters.", field=f"settings.{name}"
+            )
         if spec.choices is not None and value not in spec.choices:
             raise InvalidInput(f"'{name}' must be one of: {', '.join(spec.choices)}.", field=f"settings.{name}")
-        return value
+        return spec.check(name, value) if spec.check else value
     if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise InvalidInput(f"'{name}' must be a whole number.", field=f"settings.{name}")
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):

@@ -49,9 +49,19 @@ class VideoRegistry:
         video = self._videos.get(video_id)
         name = video.metadata.thumbnail_path if thumbnail else video.path
         path = Path(name).resolve() if name else None
-        if path is None or not path.is_relative_to(self._data_dir) or not path.is_file():
+        if path is None or not self._is_app_file(path, video.experiment_id) or not path.is_file():
             raise NotFound("thumbnail" if thumbnail else "video file", video_id)
         return path
+
+    def _is_app_file(self, path: Path, experiment_id: str) -> bool:
+        """Inside the data folder, or inside the run's own folder (Settings can put runs elsewhere)."""
+        if path.is_relative_to(self._data_dir):
+            return True
+        try:
+            run_dir = self._experiments.get(experiment_id).run_dir
+        except NotFound:
+            return False
+        return bool(run_dir) and path.is_relative_to(Path(run_dir).resolve())
 
     def _on_video(self, _event: str, data: dict[str, Any]) -> None:
         path = Path(data["video_path"])

@@ -44,22 +44,23 @@ class RunFolders:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def path_for(self, experiment_id: str) -> Path:
-        return self.root / validate_experiment_id(experiment_id)
+    def path_for(self, experiment_id: str, root: Path | None = None) -> Path:
+        """The run's folder under `root` (Settings' runs folder for new runs), else the data folder's."""
+        return (root or self.root) / validate_experiment_id(experiment_id)
 
-    def create(self, experiment_id: str, worker_config: dict[str, Any]) -> Path:
+    def create(self, experiment_id: str, worker_config: dict[str, Any], folder: Path | None = None) -> Path:
         """Make the folder and write the resolved config the worker (and a human) reads."""
-        folder = self.path_for(experiment_id)
+        folder = folder or self.path_for(experiment_id)
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(folder / CONFIG_FILE, json.dumps(worker_config, indent=2))
         return folder
 
-    def move_to_trash(self, experiment_id: str) -> Path | None:
-        """Rename the run folder out of the way (atomic); the caller removes the trash."""
-        folder = self.path_for(experiment_id)
-        if not folder.exists():
+    def move_to_trash(self, experiment_id: str, folder: Path | None = None) -> Path | None:
+        """Rename the run folder (default: the data folder's) out of the way (atomic); the caller removes the trash."""
+        folder = folder or self.path_for(experiment_id)
+        if folder.name != validate_experiment_id(experiment_id) or not folder.exists():
             return None
-        trash = self.root / f"{TRASH_PREFIX}{experiment_id}-{secrets.token_hex(3)}"
+        trash = folder.parent / f"{TRASH_PREFIX}{experiment_id}-{secrets.token_hex(3)}"
         folder.rename(trash)
         return trash
 

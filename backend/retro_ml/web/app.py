@@ -23,6 +23,7 @@ from retro_ml.web.routes import (
     meta,
     metrics,
     settings,
+    system_info,
     ui,
     videos,
 )
@@ -76,6 +77,7 @@ def create_app(services: Services, token: str, ui_root: Path, extra_hosts: froze
         artifacts.bp,
         metrics.bp,
         settings.bp,
+        system_info.bp,
         videos.bp,
         integration.bp,
         exports.bp,

@@ -23,7 +23,9 @@ def _services() -> Services:
 def _run_folder(experiment_id: str) -> Path:
     services = _services()
     folder = Path(services.store.get(experiment_id).run_dir).resolve()
-    if not folder.is_relative_to(services.paths.runs.resolve()) or not folder.is_dir():
+    # Under the data folder's runs/ or, for runs made after Settings moved the runs folder, named after the run.
+    in_app = folder.is_relative_to(services.paths.runs.resolve()) or folder.name == experiment_id
+    if not in_app or not folder.is_dir():
         raise NotFound("run folder for the experiment", experiment_id)
     return folder
 

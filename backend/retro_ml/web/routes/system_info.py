@@ -1,0 +1,74 @@
+"""Settings' system pages: disk usage and cleanup, the doctor, About, the data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from retro_ml.services.about import about
+from retro_ml.services.cleanup import StorageCleanup
+from retro_ml.services.container import Services
+from retro_ml.services.doctor import run_doctor, summary
+from retro_ml.services.storage_usage import storage_report
+from retro_ml.store.video_store import VideoFilter
+from retro_ml.web.bodies import json_body
+
+bp = Blueprint("system_info", __name__, url_prefix="/api")
+
+
+def _services() -> Services:
+    return current_app.extensions["retro_ml"]
+
+
+def _runs_dir(services: Services) -> Path:
+    custom = services.settings.get("runs_dir")
+    return Path(custom) if custom else services.paths.runs
+
+
+@bp.get("/storage")
+def storage() -> ResponseReturnValue:
+    services = _services()
+    report = storage_report(
+        services.store.list(), services.paths.database, [services.paths.data_dir, _runs_dir(services)]
+    )
+    return jsonify(
+        **report.to_dict(),
+        data_dir=str(services.paths.data_dir),
+        runs_dir=str(_runs_dir(services)),
+        database=str(services.paths.database),
+    )
+
+
+@bp.post("/storage/cleanup")
+def cleanup() -> ResponseReturnValue:
+    services = _services()
+    cleaner = StorageCleanup(services.store.list, lambda: services.videos.list(VideoFilter()), services.video_library)
+    return jsonify(cleaner.run(json_body()).to_dict())
+
+
+@bp.get("/system/doctor")
+def doctor() -> ResponseReturnValue:
+    services = _services()
+    checks = run_doctor(
+        services.paths.data_dir,
+        services.platform,
+        services.notifications.status(),
+        _runs_dir(services),
+        refresh=request.args.get("refresh") in ("1", "true"),
+    )
+    return jsonify(status=summary(checks), checks=[c.to_dict() for c in checks])
+
+
+@bp.get("/about")
+def about_app() -> ResponseReturnValue:
+    services = _services()
+    return jsonify(about(Path(current_app.config["UI_ROOT"]), services.paths.data_dir))
+
+
+@bp.post("/system/reveal-data-folder")
+def reveal_data_folder() -> ResponseReturnValue:
+    services = _services()
+    command = services.platform.reveal(services.paths.data_dir)
+    return jsonify(ok=True, command=command, path=str(services.paths.data_dir))

@@ -1,0 +1,20 @@
+// The Settings tab's server calls (everything else goes through shell/settings.js).
+
+import { id, request } from "../api.js";
+
+export const settingsApi = {
+  storage: () => request("GET", "/api/storage"),
+  cleanup: (body) => request("POST", "/api/storage/cleanup", body),
+  doctor: (refresh = false) => request("GET", `/api/system/doctor${refresh ? "?refresh=1" : ""}`),
+  about: () => request("GET", "/api/about"),
+  integrations: () => request("GET", "/api/system/integrations"),
+  notifyTest: () => request("POST", "/api/system/notify-test"),
+  revealDataFolder: () => request("POST", "/api/system/reveal-data-folder"),
+  calibration: () => request("GET", "/api/system/calibration"),
+  calibrate: () => request("POST", "/api/system/calibrate", { algorithms: ["ppo"] }),
+  metrics: (experimentId, keys = null) =>
+    request(
+      "GET",
+      `/api/experiments/${id(experimentId)}/metrics?downsample=200${keys ? `&keys=${encodeURIComponent(keys.join(","))}` : ""}`,
+    ),
+};
