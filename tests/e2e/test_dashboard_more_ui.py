@@ -130,6 +130,16 @@ def test_latest_videos_of_a_filmed_run(live_server: LiveServer, page: Page, arti
     assert answer.value.status in (200, 503), answer.value.text()
     expect(page.locator(".toast").last).to_contain_text(re.compile("Opened the folder|Could not open the folder"))
 
+    # Settings → Storage's export folder is where the export dialog starts.
+    exports = live_server.data_dir.parent / "my exports"
+    saved = _api(live_server, "PUT", "/api/settings", json={"export_dir": str(exports)})
+    assert saved.status_code == 200, saved.text
+    page.goto(f"{live_server.base_url}/#/videos")
+    page.get_by_role("button", name=re.compile("^Export Milestone 100%")).first.click()
+    expect(page.locator("#export-destination")).to_have_value(str(exports.resolve()))
+    page.keyboard.press("Escape")
+    page.goto(f"{live_server.base_url}/#/")
+
     page.mouse.move(0, 0)
     page.wait_for_timeout(400)
     page.screenshot(path=str(artifacts_dir / "dashboard-latest-videos-dark.png"))

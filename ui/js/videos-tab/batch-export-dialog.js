@@ -11,13 +11,15 @@ import { onJobChange } from "../videos/export-jobs.js";
 import { formatSizeMb } from "../videos/video-format.js";
 import { libraryApi } from "./api.js";
 import { countText, totalSizeMb } from "./library-format.js";
+import { settings } from "../shell/settings.js";
 
 const FOLDER_KEY = "retro-ml-export-folder"; // shared with the one-video export dialog
 const POLL_MS = 2500;
 
 const readFolder = () => {
   try {
-    return localStorage.getItem(FOLDER_KEY) ?? "";
+    // Settings → Storage's export folder when set, else the folder used last time.
+    return settings()?.export_dir || localStorage.getItem(FOLDER_KEY) || "";
   } catch {
     return "";
   }

@@ -14,6 +14,7 @@ import { defaultOptions, exportTitle, exportersFor, isFinishedJob } from "./expo
 import { cancelJob, getJob, onJobChange, trackJob } from "./export-jobs.js";
 import { videoIcon } from "./icons.js";
 import { formatClock, videoTypeLabel } from "./video-format.js";
+import { settings } from "../shell/settings.js";
 
 const FOLDER_KEY = "retro-ml-export-folder";
 
@@ -414,7 +415,8 @@ function clearErrors() {
 
 function savedFolder() {
   try {
-    return localStorage.getItem(FOLDER_KEY) ?? "";
+    // Settings → Storage's export folder when set, else the folder used last time.
+    return settings()?.export_dir || localStorage.getItem(FOLDER_KEY) || "";
   } catch {
     return "";
   }
