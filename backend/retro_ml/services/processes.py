@@ -87,7 +87,13 @@ class ProcessManager:
         handle = self._handle(experiment_id)
         if handle is None:
             return False
-        (handle.run_dir / STOP_FILE).touch()
+        try:
+            (handle.run_dir / STOP_FILE).touch()
+        except OSError:
+            # Its folder is gone (the run was deleted while its worker was exiting): nothing can
+            # carry the request, and nothing is left to save: end the process directly.
+            handle.process.kill()
+            return True
         if handle.process.is_suspended():
             handle.process.resume()  # a paused worker could never see the STOP file
         return True
