@@ -42,11 +42,15 @@ export function initQuickStart() {
   // delegated click handler in main.js turns into startTraining(); never a page load.
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("change", (event) => {
-    if (event.isTrusted) chosenByUser = true;
+    chosenByUser = true;
     onChange(event);
   });
+  // Settings → Training defaults changed (not merely reloaded): the pickers follow them.
+  let applied = null;
   onSettings(() => {
-    if (!chosenByUser && !gameSelect.disabled) applyDefaults();
+    const defaults = `${defaultGame()}|${defaultPreset()}|${defaultAlgorithm()}`;
+    if (applied !== null && defaults !== applied && !chosenByUser && !gameSelect.disabled) applyDefaults();
+    applied = defaults;
   });
   timestepsInput.addEventListener("input", () => {
     timestepsEdited = true;
