@@ -23,7 +23,8 @@ command -v "$PYTHON" >/dev/null || apt_install python3 python3-venv
 PY="$VENV/bin/python"
 
 extras=""
-[ "$MODE" = dev ] && extras="dev"
+# dev: the test deps, the desktop window (its tests run under Xvfb) and PyInstaller (build.spec's test)
+[ "$MODE" = dev ] && extras="dev,desktop-qt,packaging"
 if [ "$MODE" = app ]; then
   extras="desktop"
   if [ "$(uname -s)" = Linux ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then extras="desktop-qt"; fi
@@ -35,6 +36,9 @@ if [ "$(uname -s)" = Linux ] && command -v dpkg-query >/dev/null; then
     # OS-integration tests: a virtual display + clipboard tool, a private D-Bus with fake services
     # (python-dbusmock, whose dbus-python builds with the -dev packages), notify-send, gdbus, xdg-open.
     missing=$(deb_missing xvfb xclip dbus libnotify-bin libglib2.0-bin xdg-utils libdbus-1-dev libglib2.0-dev pkg-config gcc)
+    # the desktop window's Qt WebEngine (pywebview[qt]) on Xvfb
+    missing="$missing $(deb_missing libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
+      libxcb-render-util0 libxcb-image0 libxcb-shape0 libegl1 libnss3)"
     "$PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))' \
       || missing="$missing python3-dev"
     # shellcheck disable=SC2086

@@ -37,18 +37,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("games", help="list the games that can be trained")
     sub.add_parser("doctor", help="check ROMs, torch/CUDA and disk space")
 
+    sub.add_parser("torch-info", help=argparse.SUPPRESS)  # for `doctor`: torch and CUDA, as JSON
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("--run-dir", type=Path, required=True)
     return parser
+
+
+def _ensure_stdio(log_path: Path) -> None:
+    """A windowed frozen build (RetroMLTrainer.exe) may start with no sys.stdout/sys.stderr; the
+    worker writes its log (and SB3 its table) there, so give it the run's worker.log."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    stream = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the process
+    if sys.stdout is None:
+        sys.stdout = stream
+    if sys.stderr is None:
+        sys.stderr = stream
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "window"
     if command == "worker":
+        from retro_ml.store.run_folders import WORKER_LOG
         from retro_ml.training.worker import run_worker
 
+        _ensure_stdio(args.run_dir / WORKER_LOG)
         return run_worker(args.run_dir)
+    if command == "torch-info":
+        from retro_ml.training.torch_info import print_torch_info
+
+        return print_torch_info()
     from retro_ml import commands
 
     handler = {

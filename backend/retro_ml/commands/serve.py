@@ -8,11 +8,12 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
 from retro_ml.config import AppPaths, resolve_data_dir, resolve_token, ui_root
 from retro_ml.errors import AppError
-from retro_ml.services.container import build_services
+from retro_ml.services.container import Services, build_services
 from retro_ml.web.app import create_app
 from retro_ml.web.security import LOOPBACK_HOSTS
 from retro_ml.web.server import RunningServer, bind, write_server_info
@@ -20,8 +21,17 @@ from retro_ml.web.server import RunningServer, bind, write_server_info
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class AppSession:
+    """The bound (not yet serving) server and the services behind it."""
+
+    server: RunningServer
+    services: Services
+    paths: AppPaths
+
+
 @contextmanager
-def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
+def running_app(args: argparse.Namespace) -> Iterator[AppSession | None]:
     """Build services and bind the server; yields None when another instance owns the data dir."""
     paths = AppPaths(resolve_data_dir(getattr(args, "data_dir", None)))
     other = live_server(paths.server_info)
@@ -47,7 +57,7 @@ def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
     running = bind(web, host, getattr(args, "port", 0), token)
     write_server_info(paths.server_info, running)
     try:
-        yield running
+        yield AppSession(running, services, paths)
     finally:
         running.server.server_close()
         services.shutdown()
@@ -56,9 +66,10 @@ def running_app(args: argparse.Namespace) -> Iterator[RunningServer | None]:
 
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    with running_app(args) as running:
-        if running is None:
+    with running_app(args) as session:
+        if session is None:
             return 1
+        running = session.server
         treat_sigterm_as_interrupt()
         print(f"Retro ML Trainer running at {running.login_url}", flush=True)
         try:
@@ -87,11 +98,23 @@ def open_window(args: argparse.Namespace) -> int:
     if not _has_display():
         print("No display found: running headless. Open the link below in a browser.", file=sys.stderr)
         return serve(args)
+    from retro_ml.desktop.single_instance import request_focus
     from retro_ml.desktop.window import run_window
 
-    with running_app(args) as running:
-        if running is None:
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    if request_focus(data_dir):  # a second launch: the running window comes to the front instead
+        print("Retro ML Trainer is already open: brought its window to the front.", flush=True)
+        return 0
+    with running_app(args) as session:
+        if session is None:
             return 1
+        running = session.server
         print(f"Retro ML Trainer running at {running.login_url}", flush=True)
         running.serve_in_thread()
-        return run_window(running)
+        code = run_window(running, session.services, session.paths.data_dir)
+    # Everything is saved and stopped (runs included). The GUI toolkit may leave non-daemon threads
+    # behind (a js_api call whose page is gone waits for it for ever): end the process here.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)

@@ -7,9 +7,9 @@ child interpreter (the server never imports it) and the answer is kept for the p
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
-import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 
 from retro_ml.platform.base import IntegrationState, Platform
 from retro_ml.services import games as game_catalog
+from retro_ml.services.worker_process import app_command
 
 MIN_FREE_GB = 5
 LOW_FREE_GB = 1
@@ -41,21 +42,14 @@ _ffmpeg_cache: Check | None = None
 
 
 def torch_info(refresh: bool = False) -> dict[str, Any]:
-    """`{ok, version, cuda, device, cuda_version, error}` from a child interpreter, cached."""
+    """`{ok, version, cuda, device, cuda_version, error}` from `retro-ml torch-info` in a child process, cached."""
     global _torch_cache
     with _torch_lock:
         if _torch_cache is not None and not refresh:
             return _torch_cache
-        code = (
-            "import json, torch; cuda = torch.cuda.is_available(); "
-            "print(json.dumps({'version': torch.__version__, 'cuda': cuda, "
-            "'cuda_version': torch.version.cuda, "
-            "'device': torch.cuda.get_device_name(0) if cuda else ''}))"
-        )
         try:
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-            import json
-
+            # `retro-ml torch-info` in a child process: the main process never imports torch.
+            out = subprocess.run(app_command("torch-info"), capture_output=True, text=True, timeout=120)
             info = (
                 {"ok": True, **json.loads(out.stdout.strip().splitlines()[-1])}
                 if out.returncode == 0
@@ -65,7 +59,7 @@ def torch_info(refresh: bool = False) -> dict[str, Any]:
                 }
             )
         except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
-            info = {"ok": False, "error": f"could not run Python to check torch: {exc}"}
+            info = {"ok": False, "error": f"could not start `retro-ml torch-info` to check torch: {exc}"}
         _torch_cache = info
         return info
 

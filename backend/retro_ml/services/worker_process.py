@@ -26,10 +26,16 @@ _DETACHED_FLAGS = (
 )
 
 
+def app_command(*args: str) -> list[str]:
+    """`retro-ml ARGS` as a child process: the app's own executable when frozen (PyInstaller:
+    it has the sub-commands and is no Python interpreter), else this Python with `-m retro_ml`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "retro_ml", *args]
+
+
 def worker_command(run_dir: Path) -> list[str]:
-    if getattr(sys, "frozen", False):  # PyInstaller: the app's own executable has the sub-command
-        return [sys.executable, "worker", "--run-dir", str(run_dir)]
-    return [sys.executable, "-m", "retro_ml", "worker", "--run-dir", str(run_dir)]
+    return app_command("worker", "--run-dir", str(run_dir))
 
 
 def _worker_env() -> dict[str, str]:

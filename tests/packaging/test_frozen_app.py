@@ -1,0 +1,156 @@
+"""The app built from build.spec (one-folder, Linux): it starts, serves the UI and trains a few
+hundred steps through its own executable's `worker` sub-command (no Python installation involved).
+
+Builds into build/frozen-test/ (or RETRO_ML_FROZEN_CACHE) and reuses the build while its inputs are
+unchanged (frozen_build.py). Timings and size go to test-artifacts/frozen-build.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from frozen_build import ROOT, FrozenBuild, build  # noqa: E402
+
+pytestmark = pytest.mark.packaging
+
+TOKEN = "frozen-test-token"
+TINY_PPO = {
+    "total_timesteps": 512,
+    "n_envs": 2,
+    "n_steps": 64,
+    "batch_size": 64,
+    "n_epochs": 1,
+    "milestone_every_pct": 0,
+    "video_length_hours": 0,
+    "eval_episodes": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def frozen() -> FrozenBuild:
+    made = build()
+    assert made.cli.exists(), f"no {made.cli} after the build"
+    return made
+
+
+def _wait(check, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def test_frozen_app_serves_the_ui_and_trains_through_its_worker(frozen: FrozenBuild, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    log_path = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RETRO_ML_", "PYTHON", "VIRTUAL_ENV"))}
+    env["RETRO_ML_TOKEN"] = TOKEN
+    if os.name != "nt":
+        env["PATH"] = "/usr/bin:/bin"  # no venv on the PATH: the bundle must be enough
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(frozen.cli), "serve", "--data-dir", str(data_dir)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+
+        def url() -> str:
+            assert process.poll() is None, f"the frozen app exited: {log_path.read_text()}"
+            lines = [ln for ln in log_path.read_text().splitlines() if "running at http" in ln]
+            return lines[0].split("running at ", 1)[1].split("/?", 1)[0] if lines else ""
+
+        base = _wait(url, 60, "the frozen app's URL")
+        headers = {"Authorization": f"Bearer {TOKEN}", "Origin": base}
+        _wait(lambda: requests.get(f"{base}/api/health", headers=headers, timeout=5).ok, 30, "/api/health")
+        startup_s = time.monotonic() - started
+
+        # the UI comes from the bundle (sys._MEIPASS/ui), its npm packages too
+        session = requests.Session()
+        page = session.get(f"{base}/?token={TOKEN}", timeout=10)
+        assert page.status_code == 200 and "Welcome to Retro ML Trainer" in page.text
+        assert session.get(f"{base}/js/main.js", timeout=10).status_code == 200
+        presets = requests.get(f"{base}/api/presets", headers=headers, timeout=10).json()
+        assert presets, "presets.json is in the bundle"
+        games = requests.get(f"{base}/api/games", headers=headers, timeout=10).json()["games"]
+        assert any(g["id"] == "breakout" for g in games)
+
+        response = requests.post(
+            f"{base}/api/experiments",
+            headers=headers,
+            json={"game": "breakout", "algorithm": "ppo", "config": TINY_PPO},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        experiment_id = response.json()["experiment"]["id"]
+        train_started = time.monotonic()
+
+        def worker_cmdline() -> list[str]:
+            for child in psutil.process_iter(["cmdline"]):
+                cmdline = child.info["cmdline"] or []
+                if "worker" in cmdline and any(str(data_dir) in arg for arg in cmdline):
+                    return cmdline
+            return []
+
+        def finished() -> dict | None:  # type: ignore[type-arg]
+            experiment = requests.get(f"{base}/api/experiments/{experiment_id}", headers=headers, timeout=10).json()[
+                "experiment"
+            ]
+            return experiment if experiment["metadata"]["status"] in ("completed", "failed", "stopped") else None
+
+        command = _wait(worker_cmdline, 60, "the training worker")
+        assert command[0] == str(frozen.cli) and command[1] == "worker", command  # the bundle's own executable
+        experiment = _wait(finished, 240, "the run to finish")
+        train_s = time.monotonic() - train_started
+        run_dirs = list((data_dir / "runs").iterdir())
+        worker_log = "\n".join((d / "worker.log").read_text(errors="replace") for d in run_dirs)
+        assert experiment["metadata"]["status"] == "completed", worker_log
+        assert any((d / "model.zip").stat().st_size > 100_000 for d in run_dirs)
+    finally:
+        process.terminate()  # SIGTERM quits like Ctrl+C (Windows: TerminateProcess, exit code 1)
+        code = process.wait(60)
+    if os.name != "nt":
+        assert code == 0, log_path.read_text()
+
+    report = {
+        "build_seconds": frozen.stamp.get("build_seconds"),
+        "reused_build": frozen.build_seconds is None,
+        "size_mib": round(frozen.size_bytes() / 2**20),
+        "startup_seconds": round(startup_s, 2),
+        "train_512_steps_seconds": round(train_s, 1),
+    }
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "frozen-build.json").write_text(json.dumps(report, indent=2))
+    print(f"frozen build: {report}")
+
+
+def test_frozen_doctor_checks_torch_through_its_own_executable(frozen: FrozenBuild, tmp_path: Path) -> None:
+    """The bundle's executable is no Python interpreter: `doctor` asks its `torch-info` sub-command."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RETRO_ML_", "PYTHON", "VIRTUAL_ENV"))}
+    env["RETRO_ML_DATA_DIR"] = str(tmp_path / "data")
+    if os.name != "nt":
+        env["PATH"] = "/usr/bin:/bin"
+    done = subprocess.run([str(frozen.cli), "doctor"], env=env, capture_output=True, text=True, timeout=180)
+    torch_line = next(line for line in done.stdout.splitlines() if "PyTorch" in line)
+    assert torch_line.startswith("OK") and "torch 2." in torch_line, done.stdout + done.stderr
+    assert "Atari ROMs" in done.stdout and "104 games" in done.stdout, done.stdout
