@@ -12,19 +12,11 @@ import pytest
 import requests
 from desktop_app import ROOT, TOKEN, X11, DesktopApp, launch, second_launch, wait_for
 
+from integration.run_configs import LONG_PPO
+
 pytestmark = pytest.mark.e2e
 
 WELCOME = "Welcome to Retro ML Trainer"
-LONG_PPO = {
-    "total_timesteps": 500_000,
-    "n_envs": 2,
-    "n_steps": 64,
-    "batch_size": 64,
-    "n_epochs": 1,
-    "milestone_every_pct": 0,
-    "video_length_hours": 0,
-    "eval_episodes": 0,
-}
 
 
 @pytest.fixture

@@ -15,21 +15,13 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
+from integration.run_configs import TINY_PPO
 from server_process import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e
 
 HOSTILE = 'Breakout <script>window.__pwned=1</script> "quoted" <img src=x onerror="window.__pwned=2">'
-TINY = {
-    "total_timesteps": 1024,
-    "n_envs": 2,
-    "n_steps": 64,
-    "batch_size": 64,
-    "n_epochs": 1,
-    "milestone_every_pct": 0,
-    "video_length_hours": 0,
-    "eval_episodes": 0,
-}
+TINY = {**TINY_PPO, "total_timesteps": 1024}
 
 
 def _api(server: LiveServer, method: str, path: str, expect_status: int = 200, **kwargs: Any) -> dict[str, Any]:

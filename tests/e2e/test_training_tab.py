@@ -15,6 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
+from integration.run_configs import TINY_PPO
 from server_process import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e
@@ -275,16 +276,7 @@ def test_a_failed_run_offers_retry_and_retry_starts_it(server: LiveServer, page:
         json={
             "game": "pong",
             "name": "Doomed run",
-            "config": {
-                "total_timesteps": LONG_STEPS,
-                "n_envs": 2,
-                "n_steps": 64,
-                "batch_size": 64,
-                "n_epochs": 1,
-                "milestone_every_pct": 0,
-                "video_length_hours": 0,
-                "eval_episodes": 0,
-            },
+            "config": {**TINY_PPO, "total_timesteps": LONG_STEPS},
         },
         headers=server.auth_headers,
         timeout=30,

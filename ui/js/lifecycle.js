@@ -7,6 +7,34 @@ import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
 import * as state from "./state.js";
 import { showToast } from "./toast.js";
 
+/** The run controls (Dashboard cards, Training monitors), in order, and when each shows (by the server's status). */
+export const RUN_CONTROLS = {
+  pause: {
+    label: "Pause",
+    busy: "Pausing…",
+    icon: "pause",
+    class: "",
+    title: "Pause training: the run keeps its progress and frees the CPU until you resume it",
+    shows: (status) => status === "running",
+  },
+  resume: {
+    label: "Resume",
+    busy: "Resuming…",
+    icon: "play",
+    class: "button--primary",
+    title: "Resume training from the step where it paused",
+    shows: (status) => status === "paused",
+  },
+  stop: {
+    label: "Stop",
+    busy: "Stopping…",
+    icon: "stop",
+    class: "button--danger",
+    title: "Stop training and keep the model learned so far",
+    shows: (status) => ACTIVE_STATUSES.has(status),
+  },
+};
+
 const pending = new Map(); // experiment id → "pause" | "resume" | "stop" | "retry" | "continue" | "delete"
 const listeners = new Set();
 

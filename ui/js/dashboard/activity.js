@@ -17,7 +17,7 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { onPendingChange, pendingAction } from "../lifecycle.js";
+import { RUN_CONTROLS, onPendingChange, pendingAction } from "../lifecycle.js";
 import { activityExperiments, gameName, getExperiment, isLoaded } from "../state.js";
 
 const cards = new Map(); // experiment id → card element
@@ -163,7 +163,7 @@ function buildCard(experiment) {
         { type: "button", class: "button", dataset: { action: "view-details" } },
         "View Details",
       ),
-      Object.entries(CONTROLS).map(([action, control]) =>
+      Object.entries(RUN_CONTROLS).map(([action, control]) =>
         el(
           "button",
           {
@@ -180,34 +180,6 @@ function buildCard(experiment) {
     ),
   );
 }
-
-/** The run controls on a card, in order, and when each shows (by the server's status). */
-const CONTROLS = {
-  pause: {
-    label: "Pause",
-    busy: "Pausing…",
-    icon: "pause",
-    class: "",
-    title: "Pause training: the run keeps its progress and frees the CPU until you resume it",
-    shows: (status) => status === "running",
-  },
-  resume: {
-    label: "Resume",
-    busy: "Resuming…",
-    icon: "play",
-    class: "button--primary",
-    title: "Resume training from the step where it paused",
-    shows: (status) => status === "paused",
-  },
-  stop: {
-    label: "Stop",
-    busy: "Stopping…",
-    icon: "stop",
-    class: "button--danger",
-    title: "Stop training and keep the model learned so far",
-    shows: (status) => ACTIVE_STATUSES.has(status),
-  },
-};
 
 function elapsedSeconds(experiment) {
   const metrics = experiment.progress?.metrics ?? {};
@@ -343,7 +315,7 @@ function updateControls(card, experiment) {
   const status = experiment.metadata?.status ?? "queued";
   const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experiment.id) : null;
   let lostFocus = false;
-  for (const [action, control] of Object.entries(CONTROLS)) {
+  for (const [action, control] of Object.entries(RUN_CONTROLS)) {
     const button = card.querySelector(`[data-action="${action}"]`);
     const hidden = !control.shows(status);
     if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;

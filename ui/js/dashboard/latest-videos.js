@@ -11,14 +11,13 @@ import { videoIcon } from "../videos/icons.js";
 import { openPlayer } from "../videos/player.js";
 import { revealVideo } from "../videos/video-actions.js";
 import { formatClock, formatScore, formatSizeMb, videoTypeLabel } from "../videos/video-format.js";
+import { coalesced } from "../shell/coalesce.js";
 
 const SHOWN = 3;
 
 let card;
 let list;
 let videos = [];
-let fetching = null;
-let again = false;
 
 export function initLatestVideos() {
   card = document.getElementById("latest-videos");
@@ -29,26 +28,15 @@ export function initLatestVideos() {
 }
 
 /** Fetches the newest videos (coalesced: a burst of events makes at most one more fetch). */
-export function refreshLatestVideos() {
-  if (fetching) {
-    again = true;
-    return fetching;
+export const refreshLatestVideos = coalesced(async () => {
+  try {
+    const body = await api.videos();
+    videos = (body.videos ?? []).slice(0, SHOWN);
+    render();
+  } catch (error) {
+    if (error.kind === "http" || error.kind === "server") console.warn(error.message);
   }
-  fetching = (async () => {
-    do {
-      again = false;
-      try {
-        const body = await api.videos();
-        videos = (body.videos ?? []).slice(0, SHOWN);
-        render();
-      } catch (error) {
-        if (error.kind === "http" || error.kind === "server") console.warn(error.message);
-      }
-    } while (again);
-    fetching = null;
-  })();
-  return fetching;
-}
+});
 
 /** Experiments were renamed or deleted: labels and rows follow. */
 export function renderLatestVideos() {

@@ -19,7 +19,7 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { onPendingChange, pendingAction } from "../lifecycle.js";
+import { RUN_CONTROLS, onPendingChange, pendingAction } from "../lifecycle.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
 import * as state from "../state.js";
 import { createLiveView } from "../videos/live-view.js";
@@ -37,33 +37,6 @@ import {
   scoreTrend,
   sessionLabel,
 } from "./training-format.js";
-
-const CONTROLS = {
-  pause: {
-    label: "Pause",
-    busy: "Pausing…",
-    icon: "pause",
-    class: "",
-    title: "Pause training: the run keeps its progress and frees the CPU until you resume it",
-    shows: (status) => status === "running",
-  },
-  resume: {
-    label: "Resume",
-    busy: "Resuming…",
-    icon: "play",
-    class: "button--primary",
-    title: "Resume training from the step where it paused",
-    shows: (status) => status === "paused",
-  },
-  stop: {
-    label: "Stop",
-    busy: "Stopping…",
-    icon: "stop",
-    class: "button--danger",
-    title: "Stop training and keep the model learned so far",
-    shows: (status) => ACTIVE_STATUSES.has(status),
-  },
-};
 
 function fact(label, name, title) {
   return el(
@@ -116,7 +89,7 @@ export function createTrainingMonitor(container, experimentId) {
   let firstReward = null;
   let destroyed = false;
 
-  const controls = Object.entries(CONTROLS).map(([action, control]) =>
+  const controls = Object.entries(RUN_CONTROLS).map(([action, control]) =>
     el(
       "button",
       {
@@ -363,7 +336,7 @@ export function createTrainingMonitor(container, experimentId) {
     const status = experiment.metadata?.status ?? "queued";
     const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experimentId) : null;
     let lostFocus = false;
-    for (const [action, control] of Object.entries(CONTROLS)) {
+    for (const [action, control] of Object.entries(RUN_CONTROLS)) {
       const button = root.querySelector(`[data-action="${action}"]`);
       const hidden = !control.shows(status);
       if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;

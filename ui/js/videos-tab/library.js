@@ -3,11 +3,10 @@
 // Changes made here (a rename, a star, a delete) go in with `upsertVideo` / `removeVideo`.
 
 import { api } from "../api.js";
+import { coalesced } from "../shell/coalesce.js";
 
 let videos = null; // null until the first answer
 let loadError = null;
-let fetching = null;
-let again = false;
 const listeners = new Set();
 
 /** The videos, newest first as the server sends them; null before the first load. */
@@ -36,33 +35,22 @@ function publish(added = [], initial = false) {
 }
 
 /** Fetches the list (again); resolves when the list on hand is fresh. */
-export function loadVideos() {
-  if (fetching) {
-    again = true;
-    return fetching;
+export const loadVideos = coalesced(async () => {
+  try {
+    const answer = await api.videos();
+    const next = answer.videos ?? [];
+    const initial = videos === null;
+    const known = new Set((videos ?? []).map((video) => video.id));
+    videos = next;
+    loadError = null;
+    publish(initial ? [] : next.filter((video) => !known.has(video.id)), initial);
+  } catch (error) {
+    if (error.kind === "auth") return false; // the sign-in screen takes over
+    loadError = error.message;
+    publish();
   }
-  fetching = (async () => {
-    do {
-      again = false;
-      try {
-        const answer = await api.videos();
-        const next = answer.videos ?? [];
-        const initial = videos === null;
-        const known = new Set((videos ?? []).map((video) => video.id));
-        videos = next;
-        loadError = null;
-        publish(initial ? [] : next.filter((video) => !known.has(video.id)), initial);
-      } catch (error) {
-        if (error.kind === "auth") return; // the sign-in screen takes over
-        loadError = error.message;
-        publish();
-      }
-    } while (again);
-  })().finally(() => {
-    fetching = null;
-  });
-  return fetching;
-}
+  return true;
+});
 
 /** The server's records (one or a list) after changes made here. */
 export function upsertVideos(saved) {

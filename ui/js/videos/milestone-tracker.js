@@ -15,6 +15,7 @@ import {
   milestoneStates,
   pctLabel,
 } from "./video-format.js";
+import { coalesced } from "../shell/coalesce.js";
 
 const STATE_WORDS = {
   done: "clip recorded",
@@ -35,8 +36,6 @@ export function createMilestoneTracker(container, experimentId) {
   let loadError = null;
   let loaded = false;
   let destroyed = false;
-  let fetching = null;
-  let again = false;
   let signature = "";
 
   const summary = el("span", { class: "milestones__summary", dataset: { field: "milestone-summary" } });
@@ -135,32 +134,22 @@ export function createMilestoneTracker(container, experimentId) {
   }
 
   /** Fetches the run's milestone clips; a burst of calls makes at most one extra fetch. */
-  function refresh() {
-    if (fetching) {
-      again = true;
-      return fetching;
-    }
-    fetching = (async () => {
-      do {
-        again = false;
-        try {
-          const { videos } = await api.videos({ experiment_id: experimentId, type: "milestone" });
-          recorded = (videos ?? [])
-            .map((video) => video.metadata?.milestone_pct)
-            .filter((pct) => typeof pct === "number");
-          loadError = null;
-          loaded = true;
-        } catch (error) {
-          if (error.kind === "auth") return;
-          loadError = error.message;
-        }
-        render();
-      } while (again && !destroyed);
-    })().finally(() => {
-      fetching = null;
-    });
-    return fetching;
-  }
+  const refresh = coalesced(
+    async () => {
+      try {
+        const { videos } = await api.videos({ experiment_id: experimentId, type: "milestone" });
+        recorded = (videos ?? []).map((video) => video.metadata?.milestone_pct).filter((pct) => typeof pct === "number");
+        loadError = null;
+        loaded = true;
+      } catch (error) {
+        if (error.kind === "auth") return false;
+        loadError = error.message;
+      }
+      render();
+      return true;
+    },
+    { keepGoing: () => !destroyed },
+  );
 
   function handleEvent(name, payload) {
     if (destroyed) return;

@@ -20,6 +20,7 @@ import {
   formatSizeMb,
   videoTypeLabel,
 } from "./video-format.js";
+import { coalesced } from "../shell/coalesce.js";
 
 const thumbnailUrl = (video) => `/api/videos/${encodeURIComponent(video.id)}/thumbnail`;
 
@@ -31,8 +32,6 @@ export function createVideoList(container, experimentId) {
   let videos = null; // null until the first answer
   let loadError = null;
   let destroyed = false;
-  let fetching = null;
-  let again = false;
   const rows = new Map(); // video id → {node, key}
   let focusAfterRemoval = null; // {id, videoId}: where the focus goes once a deleted row is gone
 
@@ -168,29 +167,21 @@ export function createVideoList(container, experimentId) {
   }
 
   /** Fetches the list; a burst of calls makes at most one extra fetch. */
-  function refresh() {
-    if (fetching) {
-      again = true;
-      return fetching;
-    }
-    fetching = (async () => {
-      do {
-        again = false;
-        try {
-          const answer = await api.videos({ experiment_id: experimentId });
-          videos = answer.videos ?? [];
-          loadError = null;
-        } catch (error) {
-          if (error.kind === "auth") return; // the sign-in screen takes over
-          loadError = error.message;
-        }
-        render();
-      } while (again && !destroyed);
-    })().finally(() => {
-      fetching = null;
-    });
-    return fetching;
-  }
+  const refresh = coalesced(
+    async () => {
+      try {
+        const answer = await api.videos({ experiment_id: experimentId });
+        videos = answer.videos ?? [];
+        loadError = null;
+      } catch (error) {
+        if (error.kind === "auth") return false; // the sign-in screen takes over
+        loadError = error.message;
+      }
+      render();
+      return true;
+    },
+    { keepGoing: () => !destroyed },
+  );
 
   function handleEvent(name, payload) {
     if (destroyed) return;
