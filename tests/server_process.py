@@ -55,12 +55,16 @@ def start_server(
     timeout: float = 30.0,
     env: Mapping[str, str | None] | None = None,
     onboarding_done: bool = True,
+    pass_data_dir: bool = True,
 ) -> LiveServer:
     """`env`: changes to the server's environment (None removes a variable).
 
     `onboarding_done`: like a user who already dismissed the first-launch tips with
     "Don't show again" (saved through the settings API), so the popup does not cover the
     page under test; False leaves the data dir's setting as it is.
+    `pass_data_dir`: False starts it without `--data-dir`, so it picks its folder itself
+    (RETRO_ML_DATA_DIR, the folder chosen in Settings, the default); `data_dir` then only
+    places the log file.
     """
     token = token or secrets.token_urlsafe(16)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +73,8 @@ def start_server(
     process_env = {name: value for name, value in changed.items() if value is not None}
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "retro_ml", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "retro_ml", "serve", "--port", str(port)]
+            + (["--data-dir", str(data_dir)] if pass_data_dir else []),
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -13,16 +14,66 @@ DATA_DIR_ENV = "RETRO_ML_DATA_DIR"
 TOKEN_ENV = "RETRO_ML_TOKEN"
 
 
-def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """`--data-dir`, else RETRO_ML_DATA_DIR, else the platform's user data dir."""
-    if explicit is not None:
-        chosen = explicit
-    elif os.environ.get(DATA_DIR_ENV):
-        chosen = Path(os.environ[DATA_DIR_ENV])
-    else:
-        from platformdirs import user_data_dir
+DATA_LOCATION_FILE = "data-location.json"  # in the user config dir: Settings' choice of data folder
 
-        chosen = Path(user_data_dir(APP_NAME, appauthor=False))
+
+def data_location_file() -> Path:
+    """Where Settings → Storage keeps the data folder chosen for the next start (outside the data
+    folder itself, which it points to)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / DATA_LOCATION_FILE
+
+
+def chosen_data_dir() -> Path | None:
+    """The data folder chosen in Settings, or None (none chosen, or the file is unreadable)."""
+    try:
+        value = json.loads(data_location_file().read_text(encoding="utf-8")).get("data_dir")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(value) if isinstance(value, str) and Path(value).is_absolute() else None
+
+
+def choose_data_dir(folder: Path | None) -> None:
+    """Use `folder` from the next start on (None: back to the default place)."""
+    target = data_location_file()
+    if folder is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.tmp")
+    partial.write_text(json.dumps({"data_dir": str(folder)}), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def data_dir_source(explicit: Path | None = None) -> str:
+    """What picks the data folder: "argument" (--data-dir), "environment", "settings" or "default"."""
+    if explicit is not None:
+        return "argument"
+    if os.environ.get(DATA_DIR_ENV):
+        return "environment"
+    return "settings" if chosen_data_dir() is not None else "default"
+
+
+def resolve_data_dir(explicit: Path | None = None) -> Path:
+    """`--data-dir`, else RETRO_ML_DATA_DIR, else the folder chosen in Settings, else the
+    platform's user data dir."""
+    source = data_dir_source(explicit)
+    if source == "argument":
+        chosen = explicit
+    elif source == "environment":
+        chosen = Path(os.environ[DATA_DIR_ENV])
+    elif source == "settings":
+        chosen = chosen_data_dir()
+    else:
+        chosen = default_data_dir()
+    assert chosen is not None
     chosen = chosen.expanduser().resolve()
     chosen.mkdir(parents=True, exist_ok=True)
     return chosen
@@ -38,6 +89,7 @@ class AppPaths:
     """Every path the main process writes, derived from the data dir."""
 
     data_dir: Path
+    source: str = "default"  # what chose data_dir: see data_dir_source()
 
     @property
     def database(self) -> Path:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
-from retro_ml.config import AppPaths, resolve_data_dir, resolve_token, ui_root
+from retro_ml.config import AppPaths, data_dir_source, resolve_data_dir, resolve_token, ui_root
 from retro_ml.errors import AppError
 from retro_ml.services.container import Services, build_services
 from retro_ml.web.app import create_app
@@ -33,7 +33,8 @@ class AppSession:
 @contextmanager
 def running_app(args: argparse.Namespace) -> Iterator[AppSession | None]:
     """Build services and bind the server; yields None when another instance owns the data dir."""
-    paths = AppPaths(resolve_data_dir(getattr(args, "data_dir", None)))
+    explicit = getattr(args, "data_dir", None)
+    paths = AppPaths(resolve_data_dir(explicit), data_dir_source(explicit))
     other = live_server(paths.server_info)
     if other:
         where = f"at {other['url']}" if other.get("url") else "in a terminal (`retro-ml train`)"

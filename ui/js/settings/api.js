@@ -10,6 +10,9 @@ export const settingsApi = {
   integrations: () => request("GET", "/api/system/integrations"),
   notifyTest: () => request("POST", "/api/system/notify-test"),
   revealDataFolder: () => request("POST", "/api/system/reveal-data-folder"),
+  dataFolder: () => request("GET", "/api/storage/data-folder"),
+  /** `path`: an absolute folder, or "" for the default place; applies from the next start. */
+  chooseDataFolder: (path) => request("PUT", "/api/storage/data-folder", { path }),
   calibration: () => request("GET", "/api/system/calibration"),
   calibrate: () => request("POST", "/api/system/calibrate", { algorithms: ["ppo"] }),
   metrics: (experimentId, keys = null) =>

@@ -5,6 +5,7 @@ import { el, replaceChildren, setText, spinner } from "../dom.js";
 import { formatBytes, statusLabel } from "../format.js";
 import { showToast } from "../toast.js";
 import { settingsApi } from "./api.js";
+import { dataFolderField } from "./data-folder.js";
 import { section, settingField } from "./fields.js";
 
 const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";
@@ -212,17 +213,7 @@ function openCleanupDialog(result, request) {
 export function renderStorage() {
   const exportDir = folderSetting("export_dir", "Default export folder", "The last folder you exported to (default)");
   const runsDir = folderSetting("runs_dir", "Runs folder (models, checkpoints, videos of new runs)", "Inside the data folder (default)");
-  const dataPath = el("code", { class: "path", dataset: { testid: "data-dir" } }, "…");
-  const open = el("button", { type: "button", class: "button", title: "Show the data folder in the file manager" }, "Open folder");
-  open.addEventListener("click", async () => {
-    try {
-      await settingsApi.revealDataFolder();
-    } catch (error) {
-      showToast("Could not open the folder", { kind: "error", detail: `${error.message} The folder is ${dataPath.textContent}.` });
-    }
-  });
   usageBody = el("div", { class: "usage__body", "aria-busy": "true" }, el("div", { class: "skeleton skeleton--line" }), el("div", { class: "skeleton skeleton--line" }), el("div", { class: "skeleton skeleton--line" }));
-  settingsApi.storage().then((report) => setText(dataPath, report.data_dir)).catch(() => {});
   refreshUsage();
   return [
     section(
@@ -230,13 +221,7 @@ export function renderStorage() {
       exportDir.element,
       runsDir.element,
       el("p", { class: "settings-note" }, "Existing runs stay where they are; only runs started after a change use the new runs folder."),
-      el(
-        "div",
-        { class: "form__field setting" },
-        el("span", { class: "form__label" }, "Data folder (database, settings, runs by default)"),
-        el("div", { class: "setting__path-row" }, dataPath, open),
-        el("p", { class: "form__hint" }, "Chosen when the app starts: --data-dir on the command line or the RETRO_ML_DATA_DIR environment variable."),
-      ),
+      dataFolderField(),
     ),
     section("Disk usage", usageBody),
     cleanupCard(),
