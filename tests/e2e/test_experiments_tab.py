@@ -91,8 +91,8 @@ def _rows(view: Locator) -> Locator:
 
 
 def _shoot(page: Page, artifacts_dir: Path, name: str) -> None:
-    for close in page.locator(".toast__close").all():
-        close.click()
+    # Toasts would cover the page: dismiss them all at once (clicking one by one races with them moving).
+    page.evaluate("() => document.querySelectorAll('.toast__close').forEach((button) => button.click())")
     for width, height in ((1280, 800), (1920, 1080)):
         page.set_viewport_size({"width": width, "height": height})
         for theme in ("dark", "light"):

@@ -89,7 +89,7 @@ def test_invalid_folder_shows_the_message_under_the_field(servers: Servers, page
     assert _api(server, "GET", "/api/settings")["settings"]["runs_dir"] == ""
     data_dir = str(servers.data.resolve())
     expect(page.get_by_test_id("data-dir")).to_have_text(data_dir)
-    expect(page.get_by_text("--data-dir on the command line")).to_be_visible()
+    expect(page.get_by_test_id("data-folder-override")).to_contain_text("--data-dir")
 
 
 def test_cleanup_preview_lists_files_and_apply_frees_them(

@@ -65,8 +65,9 @@ def _settle(page: Page) -> None:
 
 
 def _shoot(page: Page, artifacts_dir: Path, name: str) -> None:
-    for close in page.locator(".toast__close").all():  # toasts would cover what is under them
-        close.click()
+    # Toasts would cover what is under them: dismiss them all at once (clicking one by one races
+    # with the others moving up and with new ones arriving).
+    page.evaluate("() => document.querySelectorAll('.toast__close').forEach((button) => button.click())")
     for width, height in ((1280, 800), (1920, 1080)):
         page.set_viewport_size({"width": width, "height": height})
         for theme in ("dark", "light"):

@@ -3,6 +3,7 @@
 // `onPendingChange`.
 
 import { api } from "./api.js";
+import { showButtonBusy } from "./dom.js";
 import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
 import * as state from "./state.js";
 import { showToast } from "./toast.js";
@@ -34,6 +35,35 @@ export const RUN_CONTROLS = {
     shows: (status) => ACTIVE_STATUSES.has(status),
   },
 };
+
+/**
+ * Shows the controls in `root` (buttons with `data-action` pause/resume/stop) that the run's
+ * status allows; while one request is in flight its button spins and the others wait (a pause
+ * and a stop must not race). Pause and Resume swap places: keyboard focus follows.
+ */
+export function updateRunControls(root, experiment) {
+  const status = experiment.metadata?.status ?? "queued";
+  const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experiment.id) : null;
+  let lostFocus = false;
+  for (const [action, control] of Object.entries(RUN_CONTROLS)) {
+    const button = root.querySelector(`[data-action="${action}"]`);
+    const hidden = !control.shows(status);
+    if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;
+    button.hidden = hidden;
+    const mine = busy === action;
+    const key = `${busy}|${mine}`;
+    if (button.dataset.busy === key) continue;
+    button.dataset.busy = key;
+    showButtonBusy(button, { blocked: Boolean(busy), mine, label: control.label, busyLabel: control.busy });
+  }
+  if (lostFocus) {
+    (
+      root.querySelector('[data-action="resume"]:not([hidden])') ??
+      root.querySelector('[data-action="pause"]:not([hidden])') ??
+      root.querySelector('[data-action="view-details"]')
+    ).focus();
+  }
+}
 
 const pending = new Map(); // experiment id → "pause" | "resume" | "stop" | "retry" | "continue" | "delete"
 const listeners = new Set();

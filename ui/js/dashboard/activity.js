@@ -1,7 +1,7 @@
 // Recent Activity: one card per active run plus the last finished one. Cards are kept
 // and updated in place, so progress bars glide instead of jumping on every report.
 
-import { el, field, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
+import { el, field, icon, replaceChildren, setText } from "../dom.js";
 import {
   ACTIVE_STATUSES,
   DASH,
@@ -17,7 +17,7 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { RUN_CONTROLS, onPendingChange, pendingAction } from "../lifecycle.js";
+import { RUN_CONTROLS, onPendingChange, updateRunControls } from "../lifecycle.js";
 import { activityExperiments, gameName, getExperiment, isLoaded } from "../state.js";
 
 const cards = new Map(); // experiment id → card element
@@ -307,31 +307,6 @@ function updateMessage(card, experiment, status) {
   );
 }
 
-/**
- * Shows the controls the run's status allows; while one request is in flight its button
- * spins and the others wait (a pause and a stop must not race).
- */
 function updateControls(card, experiment) {
-  const status = experiment.metadata?.status ?? "queued";
-  const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experiment.id) : null;
-  let lostFocus = false;
-  for (const [action, control] of Object.entries(RUN_CONTROLS)) {
-    const button = card.querySelector(`[data-action="${action}"]`);
-    const hidden = !control.shows(status);
-    if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;
-    button.hidden = hidden;
-    const mine = busy === action;
-    const key = `${busy}|${mine}`;
-    if (button.dataset.busy === key) continue;
-    button.dataset.busy = key;
-    showButtonBusy(button, { blocked: Boolean(busy), mine, label: control.label, busyLabel: control.busy });
-  }
-  // Pause and Resume swap places: keep keyboard focus on the one now showing.
-  if (lostFocus) {
-    const next =
-      card.querySelector('[data-action="resume"]:not([hidden])') ??
-      card.querySelector('[data-action="pause"]:not([hidden])') ??
-      card.querySelector('[data-action="view-details"]');
-    next.focus();
-  }
+  updateRunControls(card, experiment);
 }

@@ -7,9 +7,8 @@
 //   monitor.update(experiment);   // on every state change or progress report
 //   monitor.destroy();
 
-import { el, field, icon, setText, showButtonBusy } from "../dom.js";
+import { el, field, icon, setText } from "../dom.js";
 import {
-  ACTIVE_STATUSES,
   DASH,
   algorithmLabel,
   displayStatus,
@@ -19,7 +18,7 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { RUN_CONTROLS, onPendingChange, pendingAction } from "../lifecycle.js";
+import { RUN_CONTROLS, onPendingChange, updateRunControls } from "../lifecycle.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
 import * as state from "../state.js";
 import { createLiveView } from "../videos/live-view.js";
@@ -333,28 +332,7 @@ export function createTrainingMonitor(container, experimentId) {
   }
 
   function updateControls(experiment) {
-    const status = experiment.metadata?.status ?? "queued";
-    const busy = ACTIVE_STATUSES.has(status) ? pendingAction(experimentId) : null;
-    let lostFocus = false;
-    for (const [action, control] of Object.entries(RUN_CONTROLS)) {
-      const button = root.querySelector(`[data-action="${action}"]`);
-      const hidden = !control.shows(status);
-      if (hidden && !button.hidden && button.contains(document.activeElement)) lostFocus = true;
-      button.hidden = hidden;
-      const mine = busy === action;
-      const key = `${busy}|${mine}`;
-      if (button.dataset.busy === key) continue;
-      button.dataset.busy = key;
-      showButtonBusy(button, { blocked: Boolean(busy), mine, label: control.label, busyLabel: control.busy });
-    }
-    // Pause and Resume swap places: keep keyboard focus on the one now showing.
-    if (lostFocus) {
-      (
-        root.querySelector('[data-action="resume"]:not([hidden])') ??
-        root.querySelector('[data-action="pause"]:not([hidden])') ??
-        root.querySelector('[data-action="view-details"]')
-      ).focus();
-    }
+    updateRunControls(root, experiment);
   }
 
   update(initial);
