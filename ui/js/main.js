@@ -1,12 +1,12 @@
 // The bootstrap: wires the modules together, owns the loading sequence, the socket
 // subscriptions and the one delegated click handler for every `data-action`.
 
-import { api, onConnectivity } from "./api.js";
-import { setText } from "./dom.js";
-import { connectSocket } from "./socket.js";
-import * as state from "./state.js";
+import { api, onConnectivity } from "./shell/api.js";
+import { setText } from "./shell/dom.js";
+import { connectSocket } from "./shell/socket.js";
+import * as state from "./shell/state.js";
 import { initTheme, toggleTheme } from "./theme.js";
-import { showToast } from "./toast.js";
+import { showToast } from "./shell/toast.js";
 import { controlExperiment, retryExperiment } from "./lifecycle.js";
 import { initActivity, renderActivity, updateActivityProgress } from "./dashboard/activity.js";
 import { initContinueDialog, openContinue, submitContinue } from "./dashboard/continue-dialog.js";

@@ -1,7 +1,7 @@
 // Recent Activity: one card per active run plus the last finished one. Cards are kept
 // and updated in place, so progress bars glide instead of jumping on every report.
 
-import { el, field, icon, replaceChildren, setText } from "../dom.js";
+import { el, field, icon, replaceChildren, setText } from "../shell/dom.js";
 import {
   ACTIVE_STATUSES,
   DASH,
@@ -18,7 +18,7 @@ import {
   statusLabel,
 } from "../format.js";
 import { RUN_CONTROLS, onPendingChange, updateRunControls } from "../lifecycle.js";
-import { activityExperiments, gameName, getExperiment, isLoaded } from "../state.js";
+import { activityExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
 
 const cards = new Map(); // experiment id → card element
 

@@ -1,10 +1,10 @@
 // "Continue training": asks how many more steps a finished run should train, then starts
 // a new run from its saved model. The server's refusal is shown beside the field.
 
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatInt } from "../format.js";
 import { continueExperiment } from "../lifecycle.js";
-import { getExperiment } from "../state.js";
+import { getExperiment } from "../shell/state.js";
 
 const MIN_STEPS = 1024;
 

@@ -2,10 +2,10 @@
 // and logs). Cancel has the focus, so Enter or Escape right away loses nothing. The
 // server's refusal (still running, already gone) is shown in the dialog.
 
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { FINISHED_STATUSES, formatBytes } from "../format.js";
 import { deleteExperiment } from "../lifecycle.js";
-import { getExperiment, removeExperiment } from "../state.js";
+import { getExperiment, removeExperiment } from "../shell/state.js";
 
 let dialog;
 let confirmButton;

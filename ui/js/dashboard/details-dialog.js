@@ -3,7 +3,7 @@
 // built once per opened run and kept across re-renders, so a playing live view or a
 // focused button survives the run's updates.
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import {
   DASH,
   FINISHED_STATUSES,
@@ -17,7 +17,7 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { gameName, getExperiment } from "../state.js";
+import { gameName, getExperiment } from "../shell/state.js";
 import { openExportDialog } from "../videos/export-dialog.js";
 import { videoIcon } from "../videos/icons.js";
 import { createLiveView } from "../videos/live-view.js";

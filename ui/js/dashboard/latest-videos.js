@@ -2,11 +2,11 @@
 // score, [▶ Play] and [Open Folder]. Refreshed when a run films something new and after a
 // reconnect; hidden until the first video exists.
 
-import { api } from "../api.js";
-import { append, el, icon, replaceChildren } from "../dom.js";
+import { api } from "../shell/api.js";
+import { append, el, icon, replaceChildren } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
 import { onLive, onReconnect } from "../shell/live.js";
-import { gameName, getExperiment } from "../state.js";
+import { gameName, getExperiment } from "../shell/state.js";
 import { videoIcon } from "../videos/icons.js";
 import { openPlayer } from "../videos/player.js";
 import { revealVideo } from "../videos/video-actions.js";

@@ -2,9 +2,9 @@
 // "Don't show again" (saved server-side as `onboarding_done`: the desktop window's web
 // storage does not persist).
 
-import { el } from "../dom.js";
+import { el } from "../shell/dom.js";
 import { onSettings, saveSettings } from "../shell/settings.js";
-import { showToast } from "../toast.js";
+import { showToast } from "../shell/toast.js";
 
 const TIPS = [
   {

@@ -1,8 +1,8 @@
 // Quick Start: game, length, algorithm, and one button that starts a real run.
 // The welcome card's "Start Your First Training" uses the same choices.
 
-import { api } from "../api.js";
-import { el, replaceChildren, setText, spinner } from "../dom.js";
+import { api } from "../shell/api.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import {
   algorithmLabel,
   formatEstimate,
@@ -10,8 +10,8 @@ import {
   formatVideoLength,
 } from "../format.js";
 import { onSettings, settings } from "../shell/settings.js";
-import { gameName, getCatalog, upsertExperiment } from "../state.js";
-import { showToast } from "../toast.js";
+import { gameName, getCatalog, upsertExperiment } from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 
 const DEFAULT_GAME = "breakout";
 const DEFAULT_PRESET = "quick";

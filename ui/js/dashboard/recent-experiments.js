@@ -2,7 +2,7 @@
 // runs offer "Continue training" (from their model), failed ones "Retry", and every
 // finished run a quiet "Delete" (after a confirmation; never while it runs).
 
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
 import {
   CONTINUABLE_STATUSES,
   FINISHED_STATUSES,
@@ -15,7 +15,7 @@ import {
   statusLabel,
 } from "../format.js";
 import { onPendingChange, pendingAction } from "../lifecycle.js";
-import { allExperiments, gameName, getExperiment, isLoaded } from "../state.js";
+import { allExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
 
 const COLLAPSED_COUNT = 3;
 

@@ -1,7 +1,7 @@
 // System Status strip: CPU, memory and GPU, refreshed every few seconds while visible.
 
-import { api } from "../api.js";
-import { el, field, replaceChildren } from "../dom.js";
+import { api } from "../shell/api.js";
+import { el, field, replaceChildren } from "../shell/dom.js";
 import { DASH, formatMemory } from "../format.js";
 
 const REFRESH_MS = 5000;

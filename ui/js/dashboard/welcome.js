@@ -1,6 +1,6 @@
 // The empty state: shown instead of Recent Activity until the first experiment exists.
 
-import { allExperiments, isLoaded } from "../state.js";
+import { allExperiments, isLoaded } from "../shell/state.js";
 
 export function renderWelcome() {
   if (!isLoaded()) return;

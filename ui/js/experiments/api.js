@@ -1,6 +1,6 @@
 // The Experiments tab's own HTTP calls, on the shared request wrapper.
 
-import { id, query, request } from "../api.js";
+import { id, query, request } from "../shell/api.js";
 
 /** {groups: {model, checkpoints, videos, metrics, logs, config, other: [{name, path, size_bytes, modified}]}, total_bytes} */
 export const runArtifacts = (experimentId) => request("GET", `/api/experiments/${id(experimentId)}/artifacts`);

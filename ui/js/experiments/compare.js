@@ -2,11 +2,11 @@
 // settings that differ (or all), final figures side by side, and overlaid metric charts
 // (reward, loss and any common key the user picks) with one line per run, x = steps.
 
-import { ApiError } from "../api.js";
-import { el, replaceChildren, setText } from "../dom.js";
+import { ApiError } from "../shell/api.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import { algorithmLabel, displayStatus, formatDuration, formatInt, formatReward, statusLabel } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { LOSS_KEYS, REWARD_KEYS, formatLoss, pickKey } from "../training/training-format.js";
 import { runMetrics } from "./api.js";
 import {

@@ -2,7 +2,7 @@
 // its status allows (main.js's data-action buttons), rename, then sub-tabs: Overview,
 // Config, Lineage, Artifacts, Logs. Live: status and progress follow state.js.
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import {
   CONTINUABLE_STATUSES,
   FINISHED_STATUSES,
@@ -14,8 +14,8 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import * as state from "../state.js";
-import { showToast } from "../toast.js";
+import * as state from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { updateExperiment } from "./api.js";
 import { runSeconds } from "./experiments-format.js";
 import { createArtifacts, createConfig, createLineage, createLogs, createOverview } from "./sections.js";

@@ -2,7 +2,7 @@
 // state lives in the URL (`#/experiments?q=…&status=…&sort=…`), so Back restores it; a
 // checkbox per row picks 2–5 runs for Compare.
 
-import { el, replaceChildren, setText } from "../dom.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import {
   algorithmLabel,
   displayStatus,
@@ -13,7 +13,7 @@ import {
   formatWhen,
   statusLabel,
 } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import {
   compareHint,
   filtersFromQuery,

@@ -2,8 +2,8 @@
 // defaults), Lineage (the whole family tree), Artifacts (files by group) and Logs (tail).
 // Each is `{element, load(experiment), update(experiment), destroy()}`.
 
-import { ApiError } from "../api.js";
-import { el, replaceChildren, setText, spinner } from "../dom.js";
+import { ApiError } from "../shell/api.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import {
   algorithmLabel,
   displayStatus,
@@ -17,8 +17,8 @@ import {
   statusLabel,
 } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
-import * as state from "../state.js";
-import { showToast } from "../toast.js";
+import * as state from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { LOSS_KEYS, REWARD_KEYS, formatLoss, pickKey, seriesColumns } from "../training/training-format.js";
 import { revealVideo } from "../videos/video-actions.js";
 import { openPlayer } from "../videos/player.js";

@@ -2,7 +2,7 @@
 // (`#/experiments/<id>?tab=…`) and the comparison of 2–5 runs
 // (`#/experiments/compare?ids=a,b`). This module only switches between the three.
 
-import { el } from "../dom.js";
+import { el } from "../shell/dom.js";
 import { createComparePage } from "./compare.js";
 import { createDetailPage } from "./detail.js";
 import { createExperimentsList } from "./list.js";

@@ -1,6 +1,6 @@
 // About: version, where the docs are, and the licences of the bundled packages.
 
-import { el, replaceChildren, spinner } from "../dom.js";
+import { el, replaceChildren, spinner } from "../shell/dom.js";
 import { settingsApi } from "./api.js";
 import { section } from "./fields.js";
 

@@ -1,11 +1,11 @@
 // Advanced: resources for new runs, the doctor (CUDA, ROMs, encoder, OS integrations, disk),
 // technical charts of every metric a run logged, and the speed calibration.
 
-import { el, replaceChildren, setText, spinner } from "../dom.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { statusLabel } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
-import { allExperiments, gameName, on as onState } from "../state.js";
-import { showToast } from "../toast.js";
+import { allExperiments, gameName, on as onState } from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { numberSetting, section, selectSetting } from "./fields.js";
 

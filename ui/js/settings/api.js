@@ -1,6 +1,6 @@
 // The Settings tab's server calls (everything else goes through shell/settings.js).
 
-import { id, request } from "../api.js";
+import { id, request } from "../shell/api.js";
 
 export const settingsApi = {
   storage: () => request("GET", "/api/storage"),

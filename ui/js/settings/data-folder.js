@@ -2,8 +2,8 @@
 // live. The running app keeps its folder (moving a live database and runs under training
 // workers could lose them); a new choice applies from the next start, and nothing is moved.
 
-import { el, setText } from "../dom.js";
-import { showToast } from "../toast.js";
+import { el, setText } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 
 const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";

@@ -1,7 +1,7 @@
 // Setting fields: a control bound to one server setting, saved on change, with a visible
 // "Saved" confirmation and the API's message under the field when the value is refused.
 
-import { el, setText } from "../dom.js";
+import { el, setText } from "../shell/dom.js";
 import { onSettings, saveSettings, settingsSchema } from "../shell/settings.js";
 
 let nextId = 0;

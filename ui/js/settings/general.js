@@ -1,6 +1,6 @@
 // General: theme and accent colour, applied at once (theme.js follows the settings).
 
-import { el } from "../dom.js";
+import { el } from "../shell/dom.js";
 import { ACCENT_COLORS } from "../theme.js";
 import { section, selectSetting } from "./fields.js";
 

@@ -1,8 +1,8 @@
 // Notifications: the three toggles, a test notification, and one plain line when the OS
 // has no notification service (the app keeps working; in-app toasts still show).
 
-import { el, replaceChildren, setText, spinner } from "../dom.js";
-import { showToast } from "../toast.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { section, toggleSetting } from "./fields.js";
 

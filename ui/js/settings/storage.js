@@ -1,9 +1,9 @@
 // Storage: the export and runs folders (native picker in the desktop window, a typed path in a
 // browser), the data folder (read-only), disk usage per run, and cleanup with a preview.
 
-import { el, replaceChildren, setText, spinner } from "../dom.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatBytes, statusLabel } from "../format.js";
-import { showToast } from "../toast.js";
+import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { dataFolderField } from "./data-folder.js";
 import { section, settingField } from "./fields.js";

@@ -1,9 +1,9 @@
 // Training defaults: the game, algorithm and length Quick Start (and New Training) start from.
 
-import { el } from "../dom.js";
+import { el } from "../shell/dom.js";
 import { formatVideoLength } from "../format.js";
 import { onSettings } from "../shell/settings.js";
-import { getCatalog, on as onState } from "../state.js";
+import { getCatalog, on as onState } from "../shell/state.js";
 import { section, selectSetting } from "./fields.js";
 
 function fillOptions(select, options) {

@@ -2,7 +2,7 @@
 // (`#/settings/<section>`; arrow keys move between them). Each section is built the first
 // time it is shown; every change is saved at once with a visible "Saved".
 
-import { el } from "../dom.js";
+import { el } from "../shell/dom.js";
 import { navigate } from "../shell/router.js";
 import { renderAbout } from "./about.js";
 import { renderAdvanced } from "./advanced.js";

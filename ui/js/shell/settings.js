@@ -1,7 +1,7 @@
 // The app's settings as the server keeps them (`/api/settings`): loaded once, shared by
 // every view, saved with `saveSettings` (validated server-side; nothing saved on a 400).
 
-import { api } from "../api.js";
+import { api } from "./api.js";
 
 let values = null;
 let schema = {};

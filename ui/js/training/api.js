@@ -1,6 +1,6 @@
 // The Training tab's own HTTP calls, on the shared request wrapper.
 
-import { id, query, request } from "../api.js";
+import { id, query, request } from "../shell/api.js";
 
 /** {fields: [{name, type, min, max, choices, nullable, algorithms, help, defaults}], algorithms} */
 export const configFields = () => request("GET", "/api/config-fields");

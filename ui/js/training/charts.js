@@ -2,11 +2,11 @@
 // ten-hour run loads as fast as a short one), then one point per new reading from the
 // run's `training.progress` events. Used by the Training Monitor and the chart panel.
 
-import { el, replaceChildren, setText, spinner } from "../dom.js";
+import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { ACTIVE_STATUSES } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
 import { onLive, onReconnect } from "../shell/live.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { runMetrics } from "./api.js";
 import { LOSS_KEYS, REWARD_KEYS, pickKey, seriesColumns, thinColumns } from "./training-format.js";
 

@@ -7,7 +7,7 @@
 //   monitor.update(experiment);   // on every state change or progress report
 //   monitor.destroy();
 
-import { el, field, icon, setText } from "../dom.js";
+import { el, field, icon, setText } from "../shell/dom.js";
 import {
   DASH,
   algorithmLabel,
@@ -20,7 +20,7 @@ import {
 } from "../format.js";
 import { RUN_CONTROLS, onPendingChange, updateRunControls } from "../lifecycle.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { createLiveView } from "../videos/live-view.js";
 import { createMilestoneTracker } from "../videos/milestone-tracker.js";
 import { createRunCharts } from "./charts.js";

@@ -3,12 +3,12 @@
 // tooltip and its recommended value. Ranges come from `/api/config-fields`, recommended
 // values from the chosen preset (`/api/presets`); the server's refusal shows under its field.
 
-import { api } from "../api.js";
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { api } from "../shell/api.js";
+import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatEstimate, formatInt, formatVideoLength } from "../format.js";
 import { settings } from "../shell/settings.js";
-import { getCatalog, upsertExperiment } from "../state.js";
-import { showToast } from "../toast.js";
+import { getCatalog, upsertExperiment } from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { BASICS_HELP } from "./config-help.js";
 import { createSettingsGroups } from "./settings-groups.js";
 import { scaleEstimate } from "./training-format.js";

@@ -3,7 +3,7 @@
 // labelled and explained in plain words (config-help.js), showing the value a run gets when
 // it is left alone. Fields nobody touched follow the length and algorithm chosen.
 
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { configFields } from "./api.js";
 import { FIELD_HELP, GROUPS, helpFor } from "./config-help.js";
 import { checkField, recommendedText, sameValue } from "./training-format.js";

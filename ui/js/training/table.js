@@ -3,7 +3,7 @@
 // Resume / Continue / Retry / Details are main.js data-actions (the row carries the
 // data-experiment-id); "Charts" is this tab's own (`onCharts(id)`).
 
-import { el, field, replaceChildren, setText } from "../dom.js";
+import { el, field, replaceChildren, setText } from "../shell/dom.js";
 import {
   algorithmLabel,
   displayStatus,
@@ -11,7 +11,7 @@ import {
   formatWhen,
   statusLabel,
 } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { compactProgress, rewardCell, runSeconds, tableActions } from "./training-format.js";
 
 const LIMIT = 25;

@@ -2,9 +2,9 @@
 // paused run, the Recent Experiments table with the actions each run allows, reward and
 // loss charts of a run picked in the table, and the New Training dialog.
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { ACTIVE_STATUSES } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { createRunCharts } from "./charts.js";
 import { createTrainingMonitor } from "./monitor.js";
 import { openNewTraining } from "./new-training-dialog.js";

@@ -1,6 +1,6 @@
 // The Videos tab's own calls (on api.js's `request`): batches of videos.
 
-import { request } from "../api.js";
+import { request } from "../shell/api.js";
 
 export const libraryApi = {
   /** `{ids, action: delete|tag|untag|favorite|unfavorite, tags?}` → {results: [{id, ok, video?|error?}]}. */

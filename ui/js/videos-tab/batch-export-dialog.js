@@ -2,9 +2,9 @@
 // (`POST /api/videos/export`, one job per video), then one progress bar over the jobs and a
 // single notice when they have all ended. A video the server refused is listed by name.
 
-import { api } from "../api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
-import { showToast } from "../toast.js";
+import { api } from "../shell/api.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { errorLine, formatChoices, optionControl } from "../videos/export-controls.js";
 import { defaultOptions, exportersFor, isFinishedJob, jobPercent } from "../videos/export-format.js";
 import { onJobChange } from "../videos/export-jobs.js";

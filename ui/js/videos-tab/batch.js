@@ -2,8 +2,8 @@
 // are), Delete…. Each runs through `POST /api/videos/batch` in small chunks so the bar can
 // say how far it got; the result is a toast, and what failed is listed by name.
 
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
-import { showToast } from "../toast.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { videoIcon } from "../videos/icons.js";
 import { formatSizeMb } from "../videos/video-format.js";
 import { libraryApi } from "./api.js";

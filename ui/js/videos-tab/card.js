@@ -3,11 +3,11 @@
 // and the "More actions" menu of video-actions.js (rename, copy path, open location, delete).
 // Built with el(): names and tags from the server are always text.
 
-import { api } from "../api.js";
-import { append, el, icon, replaceChildren } from "../dom.js";
+import { api } from "../shell/api.js";
+import { append, el, icon, replaceChildren } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
-import { gameName, getExperiment } from "../state.js";
-import { showToast } from "../toast.js";
+import { gameName, getExperiment } from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { openExportDialog } from "../videos/export-dialog.js";
 import { videoIcon } from "../videos/icons.js";
 import { openPlayer } from "../videos/player.js";

@@ -2,7 +2,7 @@
 // watcher so one fetch serves both. A burst of `load()` calls makes at most one extra fetch.
 // Changes made here (a rename, a star, a delete) go in with `upsertVideo` / `removeVideo`.
 
-import { api } from "../api.js";
+import { api } from "../shell/api.js";
 import { coalesced } from "../shell/coalesce.js";
 
 let videos = null; // null until the first answer

@@ -7,11 +7,11 @@
 // No notice for the long video's parts (the joined video gets one), nor while the run's own
 // View Details is open (its video list shows the new video there and then).
 
-import { setText } from "../dom.js";
+import { setText } from "../shell/dom.js";
 import { onLive, onReconnect } from "../shell/live.js";
 import { onSettings, saveSettings, settings } from "../shell/settings.js";
-import * as state from "../state.js";
-import { showToast } from "../toast.js";
+import * as state from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 import { formatClock, formatScore, videoTypeLabel } from "../videos/video-format.js";
 import { allVideos, loadVideos, onLibrary } from "./library.js";
 import { countNewer, countText, isNewerThan, seenStamp } from "./library-format.js";

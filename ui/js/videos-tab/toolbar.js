@@ -3,8 +3,8 @@
 // the "Select all" line. `sync` shows the filters of the address bar and the choices the
 // library offers; every change goes through the callbacks (the view puts it in the URL).
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
-import { gameName, getExperiment } from "../state.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { gameName, getExperiment } from "../shell/state.js";
 import {
   FILTER_KEYS,
   SCOPES,

@@ -4,8 +4,8 @@
 // Back works; multi-select with a batch bar; "New" marks for what came since the last visit.
 // The list is live: the new-videos watcher fetches it again on `video.generated`.
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
-import { gameName, getExperiment, on as onState } from "../state.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { gameName, getExperiment, on as onState } from "../shell/state.js";
 import { videoIcon } from "../videos/icons.js";
 import { formatSizeMb } from "../videos/video-format.js";
 import { createBatchBar } from "./batch.js";

@@ -2,9 +2,9 @@
 // (DELETE /api/videos/<id>). Cancel has the focus, so Enter or Escape right away loses
 // nothing. A refusal (the video is being exported, the trash said no) shows in the dialog.
 
-import { api } from "../api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
-import { showToast } from "../toast.js";
+import { api } from "../shell/api.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { fileName } from "./export-format.js";
 
 let dialog = null;

@@ -2,7 +2,7 @@
 // error line, and the job view (progress bar, percentage, status, result). DOM only, built
 // with el(): names and messages from the server are always text.
 
-import { el, icon, replaceChildren, setText } from "../dom.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import {
   choiceLabel,
   choicesExplained,

@@ -7,8 +7,8 @@
 // The server checks everything; its refusals land under the field they are about
 // (`field: "destination"`, `"exporter"`, `"options.<name>"`), anything else above the buttons.
 
-import { api } from "../api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../dom.js";
+import { api } from "../shell/api.js";
+import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
 import { errorLine, formatChoices, jobViewParts, optionControl, renderJobView } from "./export-controls.js";
 import { defaultOptions, exportTitle, exportersFor, isFinishedJob } from "./export-format.js";
 import { cancelJob, getJob, onJobChange, trackJob } from "./export-jobs.js";

@@ -5,8 +5,8 @@
 // Events and the 202 answer race (a small copy can finish before its answer arrives), so
 // every job seen in an event is kept for a while and `newerJob` picks the later report.
 
-import { api } from "../api.js";
-import { showToast } from "../toast.js";
+import { api } from "../shell/api.js";
+import { showToast } from "../shell/toast.js";
 import { isFinishedJob, jobToast, newerJob } from "./export-format.js";
 
 const POLL_MS = 2500;

@@ -1,7 +1,7 @@
 // The videos' own icons (milestone states, film, live, the video actions), drawn like dom.js's icons:
 // 16×16 strokes in currentColor, decorative (aria-hidden), built with DOM calls.
 
-import { svgIcon } from "../dom.js";
+import { svgIcon } from "../shell/dom.js";
 
 const ICONS = {
   done: ["M4.5 8.25l2.5 2.5 4.5-5"],

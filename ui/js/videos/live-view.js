@@ -5,9 +5,9 @@
 // Watching costs the worker rendering time, so it is off until asked for and ends with
 // the dialog, with the run, or with the toggle.
 
-import { el, icon, replaceChildren, setText, spinner } from "../dom.js";
+import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatInt, formatReward } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import { LIVE_STATUSES } from "./video-format.js";
 

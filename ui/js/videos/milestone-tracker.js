@@ -3,10 +3,10 @@
 // videos, follows the run's status in state.js, and re-fetches when its owner forwards a
 // `video.generated` / `video.failed` socket event for the run (handleEvent).
 
-import { api } from "../api.js";
-import { el, replaceChildren, setText } from "../dom.js";
+import { api } from "../shell/api.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import { FINISHED_STATUSES } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import {
   LIVE_STATUSES,

@@ -2,7 +2,7 @@
 // browser's own controls. The server answers HTTP range requests, so seeking works.
 // Escape or the close button closes it, and the focus goes back to the Play button.
 
-import { el, icon, setText } from "../dom.js";
+import { el, icon, setText } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
 import { formatClock, formatScore, formatScores, formatSizeMb, videoTypeLabel } from "./video-format.js";
 

@@ -3,9 +3,9 @@
 // file can't have, a name already taken, a video being exported) shows under the field and
 // the dialog stays, with the text kept for another try.
 
-import { api } from "../api.js";
-import { el, icon, setText, showButtonBusy } from "../dom.js";
-import { showToast } from "../toast.js";
+import { api } from "../shell/api.js";
+import { el, icon, setText, showButtonBusy } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 
 let dialog = null;
 let form;

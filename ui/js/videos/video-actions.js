@@ -6,9 +6,9 @@
 // The menu is `position: fixed` so the list's rounded, clipped box and the dialog's
 // scrolling body never cut it; it closes on scroll and resize instead of drifting.
 
-import { api } from "../api.js";
-import { el, icon } from "../dom.js";
-import { showToast } from "../toast.js";
+import { api } from "../shell/api.js";
+import { el, icon } from "../shell/dom.js";
+import { showToast } from "../shell/toast.js";
 import { openDeleteVideo } from "./delete-video-dialog.js";
 import { openExportDialog } from "./export-dialog.js";
 import { videoIcon } from "./icons.js";

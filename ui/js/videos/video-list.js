@@ -5,10 +5,10 @@
 // id; its owner forwards `video.generated` / `video.failed` for the run (handleEvent) and it
 // fetches again.
 
-import { api } from "../api.js";
-import { append, el, icon, replaceChildren, setText } from "../dom.js";
+import { api } from "../shell/api.js";
+import { append, el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
-import * as state from "../state.js";
+import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import { openPlayer } from "./player.js";
 import { actionsMenu, favoriteButton } from "./video-actions.js";

@@ -1,7 +1,7 @@
 // What the UI knows, in one place. Modules read it and subscribe to changes; only
 // main.js (fetches, socket events) writes it.
 
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../format.js";
 
 const experiments = new Map();
 const catalog = { games: [], gamesById: new Map(), presets: [], algorithms: [] };
