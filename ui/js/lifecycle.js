@@ -3,7 +3,7 @@
 // `onPendingChange`.
 
 import { api } from "./shell/api.js";
-import { showButtonBusy } from "./shell/dom.js";
+import { el, icon, showButtonBusy } from "./shell/dom.js";
 import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
 import * as state from "./shell/state.js";
 import { showToast } from "./shell/toast.js";
@@ -35,6 +35,24 @@ export const RUN_CONTROLS = {
     shows: (status) => ACTIVE_STATUSES.has(status),
   },
 };
+
+/** The Pause/Resume/Stop buttons, hidden until `updateRunControls` shows those the run's status allows. */
+export function runControlButtons() {
+  return Object.entries(RUN_CONTROLS).map(([action, control]) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: `button ${control.class}`,
+        dataset: { action },
+        title: control.title,
+        hidden: true,
+      },
+      icon(control.icon),
+      el("span", { class: "button__label" }, control.label),
+    ),
+  );
+}
 
 /**
  * Shows the controls in `root` (buttons with `data-action` pause/resume/stop) that the run's

@@ -111,6 +111,12 @@ export const api = {
     }),
   /** A child run with the same config, for a failed or interrupted run. */
   retryExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/retry`),
+  /**
+   * A run's logged metrics, at most `downsample` points per key:
+   * {series: {key: {steps, values}}, keys_available}. `keys` null: the server's default set.
+   */
+  runMetrics: (experimentId, { keys = null, downsample = 600 } = {}) =>
+    request("GET", `/api/experiments/${id(experimentId)}/metrics${query({ keys: keys?.join(","), downsample })}`),
   /** VideoArtifacts, newest first; `params`: {experiment_id?, type?, game?, tag?, favorite?}. */
   videos: (params = {}) => request("GET", `/api/videos${query(params)}`),
   /** Removes a finished run's record and its folder (model, checkpoints, logs). */
