@@ -1,6 +1,6 @@
 """Click "Start Training Now" → first live progress in the browser, beside a bare worker.
 
-    .venv/bin/python bench/click_to_progress.py [--runs 3]
+    .venv/bin/python -m bench.click_to_progress [--runs 3]
 
 Left: a training worker spawned directly, time until its first `progress` line in
 events.jsonl. Right: the full app (Chromium → API → process manager → worker → bus →
@@ -23,12 +23,11 @@ import requests
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (tests/e2e/chromium.py)
 
 from retro_ml.services.presets import load_presets  # noqa: E402
-from server_process import start_server  # noqa: E402
+from tests.helpers.server import start_server  # noqa: E402
 
 
 def bare_worker_seconds(tmp: Path) -> float:

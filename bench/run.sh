@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark, each printing its numbers side by side with a baseline measured in the same run.
+# Run as modules from the checkout, so they import the tests' helpers as tests.helpers.<module>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${RETRO_ML_VENV:-.venv}/bin/python"
-"$PY" bench/startup.py "$@"
+"$PY" -m bench.startup "$@"
 echo
-"$PY" bench/click_to_progress.py
+"$PY" -m bench.click_to_progress
 echo
-"$PY" bench/store_and_metrics.py
+"$PY" -m bench.store_and_metrics
 echo
-"$PY" bench/video_recorder.py
+"$PY" -m bench.video_recorder

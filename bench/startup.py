@@ -1,6 +1,6 @@
 """Start-up and footprint of the main process, side by side with a bare Flask-SocketIO server.
 
-    .venv/bin/python bench/startup.py [--runs 5]
+    .venv/bin/python -m bench.startup [--runs 5]
 
 Prints, per server: seconds from spawn to the first answered /api/health (median of runs)
 and resident memory after start and after a tiny training run (retro-ml only), then the
@@ -21,8 +21,7 @@ from pathlib import Path
 import psutil
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from server_process import start_server  # noqa: E402
+from tests.helpers.server import start_server
 
 BARE = """
 import sys

@@ -1,6 +1,6 @@
 """Experiment listing and metrics reading, side by side with doing the same naively.
 
-    .venv/bin/python bench/store_and_metrics.py [--experiments 10000] [--repeats 30]
+    .venv/bin/python -m bench.store_and_metrics [--experiments 10000] [--repeats 30]
 
 Store: a database of realistic experiments in a temp dir; each filtered `list(limit=50)`
 (median ms over repeats) beside `json.load` of the file + the same filter and sort in Python.

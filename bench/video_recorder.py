@@ -1,6 +1,6 @@
 """The long video's recorder: what it costs training, how fast it encodes, its memory, its size.
 
-    .venv/bin/python bench/video_recorder.py [--steps 8192] [--rounds 2] [--frames 12000]
+    .venv/bin/python -m bench.video_recorder [--steps 8192] [--rounds 2] [--frames 12000]
 
 1. Training throughput, side by side in one run: real workers (PPO, 8 envs, Breakout) with
    the long video off, at the Standard preset's filming share (1 h of video from a run whose

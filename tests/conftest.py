@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from server_process import LiveServer, start_server  # noqa: E402
+from tests.helpers.server import LiveServer, start_server  # noqa: E402
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from integration.run_configs import LONG_PPO, TINY_PPO
-from server_process import LiveServer, start_server
+from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from server_process import start_server
+from tests.helpers.server import start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,7 @@ import requests
 from playwright.sync_api import Locator, Page, expect
 
 from integration.run_configs import TINY_PPO
-from server_process import LiveServer, start_server
+from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.e2e
 

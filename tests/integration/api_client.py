@@ -7,7 +7,7 @@ from typing import Any
 import psutil
 import requests
 
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 
 def call(server: LiveServer, method: str, path: str, expect: int | None = 200, **kwargs: Any) -> dict[str, Any]:

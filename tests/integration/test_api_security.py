@@ -6,8 +6,8 @@ import pytest
 import requests
 import socketio
 
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 
 def test_api_needs_the_token(live_server: LiveServer) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from api_client import call, create, status_of
 from run_configs import TINY_PPO
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 
 def test_unknown_runs_and_bad_tails_are_json_errors(live_server: LiveServer) -> None:

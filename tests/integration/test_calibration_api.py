@@ -12,7 +12,7 @@ from api_client import call
 from retro_ml.services.calibration import CalibrationService
 from retro_ml.services.presets import load_presets
 from retro_ml.store import TinyDBExperimentStore
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 CALIBRATION_TIMEOUT_SECONDS = 180.0
 

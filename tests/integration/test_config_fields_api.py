@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 
 def api(server: LiveServer, method: str, path: str, **kwargs: Any) -> requests.Response:

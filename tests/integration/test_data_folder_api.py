@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from server_process import LiveServer, start_server
+from tests.helpers.server import LiveServer, start_server
 
 
 def _call(server: LiveServer, method: str, path: str, **kwargs) -> requests.Response:

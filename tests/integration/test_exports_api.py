@@ -19,8 +19,8 @@ import requests
 from api_client import call, create
 from retro_ml.media import mp4_top_level_atoms, probe
 from run_configs import TINY_PPO
-from server_process import LiveServer, start_server
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from api_client import call
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 
 @pytest.fixture(scope="module")

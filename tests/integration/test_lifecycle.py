@@ -11,8 +11,8 @@ import pytest
 
 from api_client import call, create, fetch, status_of, worker_processes
 from run_configs import LONG_PPO, TINY_PPO
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
 

@@ -14,8 +14,8 @@ import socketio
 
 from api_client import call, create
 from run_configs import LONG_PPO
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
 

@@ -13,8 +13,8 @@ import requests
 from api_client import call, create, worker_processes
 from retro_ml.training.video import probe
 from run_configs import LONG_PPO
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
 

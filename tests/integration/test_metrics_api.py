@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from run_configs import TINY_PPO
-from server_process import LiveServer
+from tests.helpers.server import LiveServer
 
 
 def api(server: LiveServer, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -21,7 +21,7 @@ from retro_ml.config import AppPaths
 from retro_ml.store import Experiment, TinyDBExperimentStore
 from retro_ml.store.entities import Metadata, VideoArtifact, new_experiment_id
 from retro_ml.store.video_store import VideoArtifactStore
-from server_process import LiveServer, start_server
+from tests.helpers.server import LiveServer, start_server
 
 pytest_plugins = ["desktop_fixtures"]
 

@@ -11,8 +11,8 @@ import requests
 
 from api_client import call, create, fetch, worker_processes
 from run_configs import LONG_PPO, TINY_PPO
-from server_process import LiveServer, start_server
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training
 

@@ -12,7 +12,7 @@ import requests
 
 from api_client import call, create, fetch, status_of
 from run_configs import TINY_PPO
-from server_process import start_server
+from tests.helpers.server import start_server
 
 # One 2 s milestone clip at the end; checkpoints every 10% (the default, 3 kept).
 FILMED = {**TINY_PPO, "milestone_every_pct": 100, "milestone_max_seconds": 2}

@@ -12,8 +12,8 @@ import pytest
 
 from api_client import call, create, worker_processes
 from run_configs import LONG_PPO
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
 

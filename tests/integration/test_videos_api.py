@@ -9,8 +9,8 @@ import requests
 
 from api_client import call, create
 from run_configs import TINY_PPO
-from server_process import LiveServer
 from socket_events import RecordingClient
+from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
 

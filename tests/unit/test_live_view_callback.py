@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from retro_ml.services.live_view import jpeg_info
+from retro_ml.services.workers.live_view import jpeg_info
 from retro_ml.training.envs import make_training_env
 from retro_ml.training.live_view import LiveViewCallback
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from retro_ml.errors import Conflict, InvalidInput, NotFound
-from retro_ml.services.live_view import LiveViewService, jpeg_info, parse_fps
+from retro_ml.services.workers.live_view import LiveViewService, jpeg_info, parse_fps
 from retro_ml.store import Experiment, TinyDBExperimentStore
 from retro_ml.store.entities import new_experiment_id
 from retro_ml.training.live_view import encode_screen

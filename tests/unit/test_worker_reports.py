@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from retro_ml.services.worker_reports import ReportTail, report_to_events
+from retro_ml.services.workers.reports import ReportTail, report_to_events
 
 
 def test_tail_returns_only_complete_new_lines(tmp_path: Path) -> None:
