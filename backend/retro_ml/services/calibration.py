@@ -29,8 +29,8 @@ from retro_ml.errors import Conflict, InvalidInput
 from retro_ml.services.config_fields import ALGORITHMS
 from retro_ml.services.presets import PresetCatalog, load_presets
 from retro_ml.services.system import gpu_info
-from retro_ml.services.worker_process import WorkerProcess
-from retro_ml.services.worker_reports import TERMINAL_REPORTS, ReportTail
+from retro_ml.services.workers import WorkerProcess
+from retro_ml.services.workers.reports import TERMINAL_REPORTS, ReportTail
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.run_folders import CONFIG_FILE, EVENTS_FILE, WORKER_LOG
 

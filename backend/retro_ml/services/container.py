@@ -10,15 +10,14 @@ from retro_ml.services.calibration import CalibrationService
 from retro_ml.services.events import EventBus
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.export import ExportService
-from retro_ml.services.live_view import LiveViewService
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.presets import PresetCatalog, load_presets
-from retro_ml.services.processes import ProcessManager
 from retro_ml.services.recovery import recover_after_restart
 from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.video_library import VideoLibrary
 from retro_ml.services.videos import VideoRegistry
+from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
 from retro_ml.store.video_store import VideoArtifactStore
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from retro_ml.platform.base import IntegrationState, Platform
 from retro_ml.services import games as game_catalog
-from retro_ml.services.worker_process import app_command
+from retro_ml.services.workers import app_command
 
 MIN_FREE_GB = 5
 LOW_FREE_GB = 1

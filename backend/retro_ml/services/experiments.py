@@ -19,8 +19,8 @@ from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiment_recorder import ExperimentRecorder
 from retro_ml.services.experiment_requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
 from retro_ml.services.presets import PresetCatalog
-from retro_ml.services.processes import ProcessManager
 from retro_ml.services.settings import SettingsService
+from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentFilter, ExperimentStore
 from retro_ml.store.run_folders import CHECKPOINTS_DIR, MODEL_FILE, RunFolders

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments import ExperimentManager
-from retro_ml.services.processes import ProcessManager
+from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES
 from retro_ml.store.experiment_store import ExperimentStore
 from retro_ml.store.run_folders import EVENTS_FILE, STOP_FILE, RunFolders, remove_partial_files

@@ -16,7 +16,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 
 from retro_ml.errors import AppError, InvalidInput
-from retro_ml.services.live_view import LiveViewService
+from retro_ml.services.workers import LiveViewService
 
 log = logging.getLogger(__name__)
 
