@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from api_client import call, create, status_of
 from run_configs import TINY_PPO
+from tests.helpers.api_client import call, create, status_of
 from tests.helpers.server import LiveServer
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from api_client import call
 from retro_ml.services.calibration import CalibrationService
 from retro_ml.services.presets import load_presets
 from retro_ml.store import TinyDBExperimentStore
+from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer
 
 CALIBRATION_TIMEOUT_SECONDS = 180.0

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import requests
 
-from api_client import call, create
 from retro_ml.media import mp4_top_level_atoms, probe
 from run_configs import TINY_PPO
 from socket_events import RecordingClient
+from tests.helpers.api_client import call, create
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training

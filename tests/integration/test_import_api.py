@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from api_client import call
 from socket_events import RecordingClient
+from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer
 
 

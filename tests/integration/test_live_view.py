@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import socketio
 
-from api_client import call, create
 from run_configs import LONG_PPO
 from socket_events import RecordingClient
+from tests.helpers.api_client import call, create
 from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training

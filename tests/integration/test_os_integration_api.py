@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from api_client import call
 from desktop_env import (
     FakeService,
     RecordingTool,
@@ -21,6 +20,7 @@ from retro_ml.config import AppPaths
 from retro_ml.store import Experiment, TinyDBExperimentStore
 from retro_ml.store.entities import Metadata, VideoArtifact, new_experiment_id
 from retro_ml.store.video_store import VideoArtifactStore
+from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer, start_server
 
 pytest_plugins = ["desktop_fixtures"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from api_client import call, create, fetch, worker_processes
 from run_configs import LONG_PPO, TINY_PPO
 from socket_events import RecordingClient
+from tests.helpers.api_client import call, create, fetch, worker_processes
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training

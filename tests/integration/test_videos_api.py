@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from api_client import call, create
 from run_configs import TINY_PPO
 from socket_events import RecordingClient
+from tests.helpers.api_client import call, create
 from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training
