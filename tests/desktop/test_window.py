@@ -12,7 +12,7 @@ import pytest
 import requests
 from desktop_app import ROOT, TOKEN, X11, DesktopApp, launch, second_launch, wait_for
 
-from integration.run_configs import LONG_PPO
+from tests.helpers.run_configs import LONG_PPO
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from integration.run_configs import LONG_PPO, TINY_PPO
+from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e

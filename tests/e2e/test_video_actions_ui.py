@@ -19,7 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from integration.run_configs import TINY_PPO
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from integration.run_configs import LONG_PPO, TINY_PPO
+from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 
 pytestmark = pytest.mark.e2e
 

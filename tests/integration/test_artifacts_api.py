@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from run_configs import TINY_PPO
 from tests.helpers.api_client import call, create, status_of
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer
 
 

@@ -17,9 +17,9 @@ import pytest
 import requests
 
 from retro_ml.media import mp4_top_level_atoms, probe
-from run_configs import TINY_PPO
 from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training

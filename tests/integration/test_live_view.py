@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import socketio
 
-from run_configs import LONG_PPO
 from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
+from tests.helpers.run_configs import LONG_PPO
 from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training

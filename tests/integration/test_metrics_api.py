@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from run_configs import TINY_PPO
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from run_configs import LONG_PPO, TINY_PPO
 from socket_events import RecordingClient
 from tests.helpers.api_client import call, create, fetch, worker_processes
+from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.training

@@ -10,8 +10,8 @@ from pathlib import Path
 import psutil
 import requests
 
-from run_configs import TINY_PPO
 from tests.helpers.api_client import call, create, fetch, status_of
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import start_server
 
 # One 2 s milestone clip at the end; checkpoints every 10% (the default, 3 kept).

@@ -10,9 +10,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from run_configs import LONG_PPO
 from socket_events import RecordingClient
 from tests.helpers.api_client import call, create, worker_processes
+from tests.helpers.run_configs import LONG_PPO
 from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training

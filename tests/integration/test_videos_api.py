@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from run_configs import TINY_PPO
 from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
+from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer
 
 pytestmark = pytest.mark.training

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from retro_ml.training.video import PARTIAL_SUFFIX, probe
-from run_configs import LONG_PPO, TINY_PPO
 from test_worker import (
     PPO_TINY_CONFIG,
     WORKER_TIMEOUT_SECONDS,
@@ -22,6 +21,7 @@ from test_worker import (
     wait_for_reports,
     worker_log,
 )
+from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 
 EVALUATION_CONFIG: dict[str, Any] = {
     **PPO_TINY_CONFIG,
