@@ -6,7 +6,7 @@ from pathlib import Path
 
 from retro_ml.commands.info import doctor as doctor_command
 from retro_ml.platform import current_platform
-from retro_ml.services.doctor import STATUSES, run_doctor, summary
+from retro_ml.services.system import STATUSES, run_doctor, summary
 
 
 def test_every_check_has_the_same_shape(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_every_check_has_the_same_shape(tmp_path: Path) -> None:
 
 
 def test_summary_is_the_worst_status() -> None:
-    from retro_ml.services.doctor import Check
+    from retro_ml.services.system import Check
 
     ok, warn, err = (Check("a", "A", s, "d") for s in STATUSES)
     assert summary([ok]) == "ok" and summary([ok, warn]) == "warning" and summary([warn, err, ok]) == "error"

@@ -8,7 +8,7 @@ import sys
 from retro_ml.config import resolve_data_dir
 from retro_ml.platform import current_platform
 from retro_ml.services import games as game_catalog
-from retro_ml.services.doctor import run_doctor, summary
+from retro_ml.services.system import run_doctor, summary
 
 
 def list_games(_args: argparse.Namespace) -> int:
