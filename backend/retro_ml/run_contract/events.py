@@ -1,0 +1,108 @@
+"""The events the main process publishes on its bus and the Socket.IO bridge sends to every client.
+
+Most stand for a worker report (reports.py): the main process turns each report it reads
+into these, with paths made absolute. The others come from the main process itself
+(`experiment.status` for queued/paused/interrupted..., `export.*`). `live.*` are Socket.IO
+only: frames go to the watchers of one run, never through the bus.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+from retro_ml.run_contract.reports import ProgressMetrics, VideoFacts
+
+TRAINING_PROGRESS = "training.progress"
+TRAINING_COMPLETE = "training.complete"
+VIDEO_GENERATED = "video.generated"
+EXPERIMENT_STATUS = "experiment.status"
+VIDEO_FAILED = "video.failed"
+EXPORT_PROGRESS = "export.progress"
+EXPORT_COMPLETE = "export.complete"
+EXPORT_FAILED = "export.failed"
+EVENT_TYPES = (
+    TRAINING_PROGRESS,
+    TRAINING_COMPLETE,
+    VIDEO_GENERATED,
+    EXPERIMENT_STATUS,
+    VIDEO_FAILED,
+    EXPORT_PROGRESS,
+    EXPORT_COMPLETE,
+    EXPORT_FAILED,
+)
+
+# Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
+LIVE_WATCH = "live.watch"
+LIVE_UNWATCH = "live.unwatch"
+LIVE_FRAME = "live.frame"
+
+
+class TrainingProgressEvent(TypedDict):
+    experiment_id: str
+    timestep: int
+    total_timesteps: int
+    progress_pct: float
+    metrics: ProgressMetrics
+
+
+class TrainingCompleteEvent(TypedDict):
+    """After the `experiment.status` that says `completed`."""
+
+    experiment_id: str
+    final_metrics: ProgressMetrics
+    model_path: str | None  # absolute
+
+
+class ExperimentStatusEvent(TypedDict):
+    experiment_id: str
+    status: str  # one of store.entities.STATUSES
+    message: str
+    device: NotRequired[str | None]  # running: what the worker trains on
+    final_metrics: NotRequired[ProgressMetrics]  # completed, stopped
+    model_path: NotRequired[str | None]  # completed, stopped: absolute
+    timestep: NotRequired[int | None]  # completed, stopped
+    paused_seconds: NotRequired[float]  # running again after a pause: paused in all
+
+
+class VideoGeneratedEvent(VideoFacts):
+    """Every key of VideoFacts is present (None when the report did not say)."""
+
+    experiment_id: str
+    video_path: str  # absolute
+    video_type: str
+    duration: float
+    thumbnail: str | None  # absolute
+
+
+class VideoFailedEvent(TypedDict):
+    experiment_id: str
+    video_type: str | None
+    message: str
+    timestep: int | None
+
+
+class ExportEvent(TypedDict):
+    """export.progress (at most 4 a second per job), export.complete, export.failed."""
+
+    job: dict[str, Any]
+
+
+class FrameInfo(TypedDict):
+    width: int | None
+    height: int | None
+    timestep: NotRequired[int]  # from the frame's JPEG comment (LIVE_FRAME_TIMESTEP_PREFIX)
+
+
+class LiveFrameEvent(FrameInfo):
+    experiment_id: str
+    jpeg: bytes  # a binary attachment: an ArrayBuffer in the browser
+
+
+EventPayload = (
+    TrainingProgressEvent
+    | TrainingCompleteEvent
+    | ExperimentStatusEvent
+    | VideoGeneratedEvent
+    | VideoFailedEvent
+    | ExportEvent
+)
