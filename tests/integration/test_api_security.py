@@ -6,8 +6,8 @@ import pytest
 import requests
 import socketio
 
-from socket_events import RecordingClient
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 
 def test_api_needs_the_token(live_server: LiveServer) -> None:

@@ -96,7 +96,7 @@ def test_shutdown_ends_a_running_calibration_and_its_worker(tmp_path: Path) -> N
 
 @pytest.mark.training
 def test_a_real_run_that_trained_alone_refines_the_estimate(live_server: LiveServer) -> None:
-    from socket_events import RecordingClient
+    from tests.helpers.socket_events import RecordingClient
 
     client = RecordingClient()
     client.connect(live_server.base_url, auth={"token": live_server.token})

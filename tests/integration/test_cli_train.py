@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from socket_events import RecordingClient
 from tests.helpers.server import LiveServer, start_server
+from tests.helpers.socket_events import RecordingClient
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

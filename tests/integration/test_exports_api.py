@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from retro_ml.media import mp4_top_level_atoms, probe
-from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
 from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer, start_server
+from tests.helpers.socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from socket_events import RecordingClient
 from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 
 @pytest.fixture(scope="module")

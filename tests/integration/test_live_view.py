@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import socketio
 
-from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
 from tests.helpers.run_configs import LONG_PPO
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
 

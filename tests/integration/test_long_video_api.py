@@ -11,10 +11,10 @@ import pytest
 import requests
 
 from retro_ml.training.video import probe
-from socket_events import RecordingClient
 from tests.helpers.api_client import call, create, worker_processes
 from tests.helpers.run_configs import LONG_PPO
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from socket_events import RecordingClient
 from tests.helpers.api_client import call, create, fetch, worker_processes
 from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 from tests.helpers.server import LiveServer, start_server
+from tests.helpers.socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
 

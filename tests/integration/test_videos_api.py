@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from socket_events import RecordingClient
 from tests.helpers.api_client import call, create
 from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 pytestmark = pytest.mark.training
 
