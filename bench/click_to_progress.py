@@ -22,12 +22,9 @@ from pathlib import Path
 import requests
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402  (tests/e2e/chromium.py)
-
-from retro_ml.services.presets import load_presets  # noqa: E402
-from tests.helpers.server import start_server  # noqa: E402
+from retro_ml.services.presets import load_presets
+from tests.helpers.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.helpers.server import start_server
 
 
 def bare_worker_seconds(tmp: Path) -> float:

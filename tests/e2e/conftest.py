@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
+
+from tests.helpers.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
