@@ -9,10 +9,9 @@ from flask.typing import ResponseReturnValue
 
 from retro_ml.config import choose_data_dir, chosen_data_dir, default_data_dir
 from retro_ml.errors import InvalidInput
-from retro_ml.services.cleanup import StorageCleanup
 from retro_ml.services.container import Services
 from retro_ml.services.settings import check_folder
-from retro_ml.services.storage_usage import storage_report
+from retro_ml.services.storage import StorageCleanup, storage_report
 from retro_ml.services.system import about, run_doctor, summary
 from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
