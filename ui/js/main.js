@@ -5,7 +5,7 @@ import { api, onConnectivity } from "./shell/api.js";
 import { setText } from "./shell/dom.js";
 import { connectSocket } from "./shell/socket.js";
 import * as state from "./shell/state.js";
-import { initTheme, toggleTheme } from "./theme.js";
+import { initTheme, toggleTheme } from "./shell/theme.js";
 import { showToast } from "./shell/toast.js";
 import { controlExperiment, retryExperiment } from "./lifecycle.js";
 import { initActivity, renderActivity, updateActivityProgress } from "./dashboard/activity.js";

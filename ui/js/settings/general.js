@@ -1,7 +1,7 @@
 // General: theme and accent colour, applied at once (theme.js follows the settings).
 
 import { el } from "../shell/dom.js";
-import { ACCENT_COLORS } from "../theme.js";
+import { ACCENT_COLORS } from "../shell/theme.js";
 import { section, selectSetting } from "./fields.js";
 
 const titleCase = (word) => word[0].toUpperCase() + word.slice(1);

@@ -1,9 +1,9 @@
 // Theme (dark/light) and accent colour: the server's settings (`theme`, `accent`) decide; a
 // localStorage copy paints the first frame before the settings load.
 
-import { icon, replaceChildren } from "./shell/dom.js";
-import { onSettings, saveSettings } from "./shell/settings.js";
-import { showToast } from "./shell/toast.js";
+import { icon, replaceChildren } from "./dom.js";
+import { onSettings, saveSettings } from "./settings.js";
+import { showToast } from "./toast.js";
 
 const STORAGE_KEY = "retro-ml-theme";
 const ACCENT_KEY = "retro-ml-accent";
