@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_env import (
+from tests.helpers.desktop import (
     FakeService,
     RecordingTool,
     dbusmock_module,

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from desktop_env import require  # noqa: E402
+from tests.helpers.desktop import require  # noqa: E402
 
 
 @pytest.fixture(scope="module")

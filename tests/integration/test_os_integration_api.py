@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from desktop_env import (
+from retro_ml.config import AppPaths
+from retro_ml.store import Experiment, TinyDBExperimentStore
+from retro_ml.store.entities import Metadata, VideoArtifact, new_experiment_id
+from retro_ml.store.video_store import VideoArtifactStore
+from tests.helpers.api_client import call
+from tests.helpers.desktop import (
     FakeService,
     RecordingTool,
     read_clipboard,
     start_file_manager,
     start_notification_daemon,
 )
-from retro_ml.config import AppPaths
-from retro_ml.store import Experiment, TinyDBExperimentStore
-from retro_ml.store.entities import Metadata, VideoArtifact, new_experiment_id
-from retro_ml.store.video_store import VideoArtifactStore
-from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer, start_server
 
 pytest_plugins = ["desktop_fixtures"]

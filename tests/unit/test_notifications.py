@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from plyer.platforms.linux.notification import NotifyDbus, NotifySendNotification
 
-from desktop_env import NOTIFICATIONS, FakeService, spawn_service
 from retro_ml.errors import InvalidInput
 from retro_ml.platform import LinuxPlatform, PlatformUnavailable
 from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, VIDEO_GENERATED, EventBus
@@ -20,6 +19,7 @@ from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService, check_setting
 from retro_ml.store import Experiment, TinyDBExperimentStore
 from retro_ml.store.entities import new_experiment_id
+from tests.helpers.desktop import NOTIFICATIONS, FakeService, spawn_service
 
 NOTIFY_SIGNATURE = "susssasa{sv}i"
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop_env import FakeService, RecordingTool, read_clipboard, spawn_service
 from retro_ml.platform import (
     LinuxPlatform,
     MacPlatform,
@@ -20,6 +19,7 @@ from retro_ml.platform import (
 )
 from retro_ml.platform.linux import FILE_MANAGER, show_items_command, xdg_open_command
 from retro_ml.platform.windows import windows_command_line
+from tests.helpers.desktop import FakeService, RecordingTool, read_clipboard, spawn_service
 
 pytest_plugins = ["desktop_fixtures"]  # Xvfb, the private D-Bus and its fakes
 
