@@ -13,8 +13,7 @@ import pytest
 
 from retro_ml.media import ffmpeg_exe
 from retro_ml.services.events import EVENT_TYPES, VIDEO_GENERATED, EventBus
-from retro_ml.services.video_library import VideoLibrary
-from retro_ml.services.videos import VideoRegistry
+from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.store import Experiment, TinyDBExperimentStore
 from retro_ml.store.entities import VideoArtifact, new_experiment_id
 from retro_ml.store.video_store import VideoArtifactStore, VideoFilter

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.file_names import move_no_clobber, numbered_stems, safe_stem, validate_video_name
+from retro_ml.services.videos.file_names import move_no_clobber, numbered_stems, safe_stem, validate_video_name
 
 
 @pytest.mark.parametrize(

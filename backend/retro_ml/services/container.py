@@ -15,8 +15,7 @@ from retro_ml.services.presets import PresetCatalog, load_presets
 from retro_ml.services.recovery import recover_after_restart
 from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
-from retro_ml.services.video_library import VideoLibrary
-from retro_ml.services.videos import VideoRegistry
+from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
 from retro_ml.store.video_store import VideoArtifactStore

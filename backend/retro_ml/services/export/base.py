@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from retro_ml.errors import Conflict, InvalidInput
-from retro_ml.services.file_names import (
+from retro_ml.services.videos.file_names import (
     move_no_clobber,
     numbered_stems,
     temp_path_for,

@@ -13,7 +13,7 @@ from retro_ml.services.export.base import (
     Progress,
     copy_file,
 )
-from retro_ml.services.file_names import safe_stem
+from retro_ml.services.videos.file_names import safe_stem
 
 
 class VideoCopyExporter(Exporter):

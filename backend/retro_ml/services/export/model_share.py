@@ -40,7 +40,7 @@ from retro_ml.services.export.base import (
     copy_file,
 )
 from retro_ml.services.export.describe import game_name, trained_steps
-from retro_ml.services.file_names import temp_path_for
+from retro_ml.services.videos.file_names import temp_path_for
 from retro_ml.store.entities import Experiment, VideoArtifact
 from retro_ml.store.run_folders import CONFIG_FILE, MODEL_FILE
 

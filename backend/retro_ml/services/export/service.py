@@ -35,8 +35,8 @@ from retro_ml.services.export.jobs import ExportJob
 from retro_ml.services.export.model_share import ModelShareExporter
 from retro_ml.services.export.twitter import TwitterExporter
 from retro_ml.services.export.youtube import YouTubeExporter
-from retro_ml.services.video_library import VideoLibrary, parse_ids
-from retro_ml.services.videos import VideoRegistry
+from retro_ml.services.videos import VideoLibrary, VideoRegistry
+from retro_ml.services.videos.library import parse_ids
 from retro_ml.store.entities import Experiment, VideoArtifact, utc_now, validate_experiment_id
 from retro_ml.store.experiment_store import ExperimentStore
 from retro_ml.store.video_store import VideoFilter

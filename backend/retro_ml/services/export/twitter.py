@@ -24,7 +24,7 @@ from retro_ml.services.export.base import (
     Progress,
 )
 from retro_ml.services.export.encode import FPS, encode_fitted
-from retro_ml.services.file_names import safe_stem
+from retro_ml.services.videos.file_names import safe_stem
 
 MAX_SECONDS = 140.0
 MAX_BYTES = 512 * 1024 * 1024

@@ -22,7 +22,7 @@ from retro_ml.services.export.base import (
 )
 from retro_ml.services.export.describe import youtube_description, youtube_title
 from retro_ml.services.export.encode import encode_fitted
-from retro_ml.services.file_names import safe_stem
+from retro_ml.services.videos.file_names import safe_stem
 
 RESOLUTIONS = {"1080p": (1920, 1080), "720p": (1280, 720)}
 

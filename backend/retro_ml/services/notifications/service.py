@@ -24,7 +24,7 @@ from retro_ml.formatting import format_duration
 from retro_ml.platform import IntegrationState, Platform, PlatformUnavailable
 from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, VIDEO_GENERATED, EventBus
 from retro_ml.services.settings import SettingsService
-from retro_ml.services.videos import video_label
+from retro_ml.services.videos.registry import video_label
 from retro_ml.store.entities import Experiment
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.video_library import VideoLibrary
-from retro_ml.services.videos import VideoRegistry
+from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.store.entities import VIDEO_TYPES
 from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
