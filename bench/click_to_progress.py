@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import sync_playwright
 
-from retro_ml.services.presets import load_presets
+from retro_ml.services.experiments.presets import load_presets
 from tests.helpers.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.helpers.server import start_server
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retro_ml.services.metrics import DEFAULT_KEYS, MetricsReader
+from retro_ml.services.experiments.metrics import DEFAULT_KEYS, MetricsReader
 from retro_ml.store import Experiment, ExperimentFilter, TinyDBExperimentStore
 from retro_ml.store.atomic_storage import atomic_write_text, dump_document
 from retro_ml.store.migrations import SCHEMA_VERSION

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from retro_ml.services.calibration import CalibrationService
-from retro_ml.services.presets import load_presets
+from retro_ml.services.experiments.calibration import CalibrationService
+from retro_ml.services.experiments.presets import load_presets
 from retro_ml.store import TinyDBExperimentStore
 from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer

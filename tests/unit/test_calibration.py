@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.calibration import (
+from retro_ml.services.experiments.calibration import (
     BLEND_WEIGHT,
     MIN_RECORDED_STEPS,
     CalibrationService,
     hardware_fingerprint,
     likely_device,
 )
-from retro_ml.services.presets import load_presets
+from retro_ml.services.experiments.presets import load_presets
 from retro_ml.store import TinyDBExperimentStore
 
 catalog = load_presets()

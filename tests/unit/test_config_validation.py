@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.experiment_requests import parse_new_experiment
+from retro_ml.services.experiments.presets import load_presets
+from retro_ml.services.experiments.requests import parse_new_experiment
 from retro_ml.services.games import find_game, list_games
-from retro_ml.services.presets import load_presets
 
 catalog = load_presets()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from retro_ml.services.metrics import DEFAULT_KEYS, MetricsReader, downsample
+from retro_ml.services.experiments.metrics import DEFAULT_KEYS, MetricsReader, downsample
 
 
 def line(step: int, **values: Any) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.run_artifacts import GROUPS, MAX_TAIL, RunArtifacts, parse_tail
+from retro_ml.services.experiments.artifacts import GROUPS, MAX_TAIL, RunArtifacts, parse_tail
 
 
 @pytest.fixture

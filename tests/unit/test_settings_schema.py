@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.experiment_requests import parse_new_experiment, resource_defaults
-from retro_ml.services.presets import load_presets
+from retro_ml.services.experiments.presets import load_presets
+from retro_ml.services.experiments.requests import parse_new_experiment, resource_defaults
 from retro_ml.services.settings import SCHEMA, SettingsService, check_setting
 
 

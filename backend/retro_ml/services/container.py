@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from retro_ml.config import AppPaths
 from retro_ml.platform import Platform, current_platform
-from retro_ml.services.calibration import CalibrationService
 from retro_ml.services.events import EventBus
-from retro_ml.services.experiments import ExperimentManager
+from retro_ml.services.experiments import (
+    CalibrationService,
+    ExperimentManager,
+    PresetCatalog,
+    load_presets,
+    recover_after_restart,
+)
 from retro_ml.services.export import ExportService
 from retro_ml.services.notifications import NotificationService
-from retro_ml.services.presets import PresetCatalog, load_presets
-from retro_ml.services.recovery import recover_after_restart
 from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.videos import VideoLibrary, VideoRegistry

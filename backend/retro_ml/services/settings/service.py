@@ -55,7 +55,7 @@ def check_game(name: str, value: str) -> str:
 
 
 def check_preset(name: str, value: str) -> str:
-    from retro_ml.services.presets import load_presets
+    from retro_ml.services.experiments.presets import load_presets
 
     ids = load_presets().preset_ids
     if value not in ids:

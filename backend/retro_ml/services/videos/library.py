@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
-from retro_ml.services.experiment_requests import parse_tags
+from retro_ml.services.experiments.requests import parse_tags
 from retro_ml.services.videos.file_names import move_no_clobber, validate_video_name
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, VideoArtifact
 from retro_ml.store.experiment_store import ExperimentStore

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from retro_ml.services.run_artifacts import RunArtifacts, parse_tail
+from retro_ml.services.experiments.artifacts import RunArtifacts, parse_tail
 
 bp = Blueprint("artifacts", __name__, url_prefix="/api/experiments")
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from retro_ml.services.config_fields import ALGORITHMS, FIELDS, Field
+from retro_ml.services.experiments.config_fields import ALGORITHMS, FIELDS, Field
 
 bp = Blueprint("config_fields", __name__, url_prefix="/api")
 

@@ -9,7 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE, MetricsReader
+from retro_ml.services.experiments.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE, MetricsReader
 from retro_ml.store.run_folders import METRICS_FILE
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/experiments")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
-from retro_ml.services.experiments import ExperimentManager
+from retro_ml.services.experiments.manager import ExperimentManager
 from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES
 from retro_ml.store.experiment_store import ExperimentStore

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.config_fields import ALGORITHMS, check_consistency, check_value
+from retro_ml.services.experiments.config_fields import ALGORITHMS, check_consistency, check_value
 
 # (algorithm) -> (steps_per_second, source, device): e.g. this machine's measured speed
 # ("measured") or the preset file's typical CPU speed ("baseline"), and where it runs.

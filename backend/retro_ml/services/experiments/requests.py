@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from retro_ml.errors import InvalidInput
+from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.games import Game, find_game
-from retro_ml.services.presets import PresetCatalog
 
 MAX_NAME_LENGTH = 100
 MAX_TAGS = 20

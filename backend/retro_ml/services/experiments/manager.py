@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import Conflict, InvalidInput, NotFound
-from retro_ml.services.config_fields import check_consistency, check_value
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
-from retro_ml.services.experiment_recorder import ExperimentRecorder
-from retro_ml.services.experiment_requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
-from retro_ml.services.presets import PresetCatalog
+from retro_ml.services.experiments.config_fields import check_consistency, check_value
+from retro_ml.services.experiments.presets import PresetCatalog
+from retro_ml.services.experiments.recorder import ExperimentRecorder
+from retro_ml.services.experiments.requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id

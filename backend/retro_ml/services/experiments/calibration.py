@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from retro_ml.errors import Conflict, InvalidInput
-from retro_ml.services.config_fields import ALGORITHMS
-from retro_ml.services.presets import PresetCatalog, load_presets
+from retro_ml.services.experiments.config_fields import ALGORITHMS
+from retro_ml.services.experiments.presets import PresetCatalog, load_presets
 from retro_ml.services.system import gpu_info
 from retro_ml.services.workers import WorkerProcess
 from retro_ml.services.workers.reports import TERMINAL_REPORTS, ReportTail
