@@ -18,7 +18,11 @@ import * as state from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
 import { updateExperiment } from "./api.js";
 import { runSeconds } from "./experiments-format.js";
-import { createArtifacts, createConfig, createLineage, createLogs, createOverview } from "./sections.js";
+import { createArtifacts } from "./sections/artifacts.js";
+import { createConfig } from "./sections/config.js";
+import { createLineage } from "./sections/lineage.js";
+import { createLogs } from "./sections/logs.js";
+import { createOverview } from "./sections/overview.js";
 
 const TABS = [
   ["overview", "Overview", "Results and charts of reward and loss"],
