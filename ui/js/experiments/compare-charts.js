@@ -1,0 +1,148 @@
+// Compare's Charts card: reward and loss overlaid, one line per run (x = steps), and a
+// chart of any other metric every compared run logged, picked in its select. Holds the
+// chart objects and the metrics fetched for them.
+
+import { ApiError } from "../shell/api.js";
+import { el, replaceChildren } from "../shell/dom.js";
+import { createLineChart } from "../shell/line-chart.js";
+import { LOSS_KEYS, REWARD_KEYS, pickKey } from "../training/training-format.js";
+import { runMetrics } from "./api.js";
+import { commonKeys, mergeSeries } from "./experiments-format.js";
+import { sectionHead } from "./parts.js";
+
+/** Every run's metrics: first which keys each has, then the common ones (up to 64) in full. */
+async function fetchMetrics(list) {
+  const results = await Promise.all(
+    list.map((e) => runMetrics(e.id, { downsample: 800, keys: null }).then((data) => [e.id, data])),
+  );
+  const available = new Map(results.map(([id, data]) => [id, data.keys_available ?? []]));
+  const common = commonKeys(list.map((e) => available.get(e.id)));
+  // The default set may not hold every key: ask for the ones the charts need.
+  const full = await Promise.all(
+    list.map(
+      (e) => runMetrics(e.id, { downsample: 800, keys: common.length ? common.slice(0, 64) : null }).then(
+        (data) => [e.id, data],
+      ),
+    ),
+  );
+  return { common, byRun: new Map(full) };
+}
+
+/** `runs()`: the compared runs, in order. Returns {element, load(), clear(), destroy(), isEmpty()}. */
+export function createCompareCharts(runs) {
+  const keySelect = el(
+    "select",
+    {
+      class: "select",
+      "aria-label": "Another metric to chart",
+      title: "Chart another metric every compared run logged",
+      dataset: { field: "compare-key" },
+    },
+  );
+  const charts = el("div", { class: "compare-charts" });
+  const extraSlot = el("div", { class: "compare-chart-extra" });
+  const element = el(
+    "section",
+    { class: "card compare-section" },
+    sectionHead("Charts", { titleClass: "card__title", after: [keySelect] }),
+    charts,
+    extraSlot,
+  );
+  let chartObjects = [];
+  let extraChart = null;
+  let token = 0;
+  let metricsByRun = new Map(); // id → {series, keys_available}
+
+  keySelect.addEventListener("change", () => renderExtra());
+
+  function destroyCharts() {
+    chartObjects.forEach((chart) => chart.destroy());
+    chartObjects = [];
+    extraChart?.destroy();
+    extraChart = null;
+  }
+
+  async function chartCard(slot, title, key, list) {
+    const box = el("div", { class: "experiment-chart", dataset: { chart: key ?? "none" } });
+    const card = el(
+      "div",
+      { class: "compare-chart", dataset: { chartTitle: title } },
+      el("h3", { class: "compare-chart__title" }, title),
+      box,
+    );
+    slot.append(card);
+    if (!key) {
+      box.append(el("p", { class: "empty-note" }, "Not logged by every compared run yet."));
+      return null;
+    }
+    const chart = await createLineChart(box, {
+      series: list.map((experiment) => ({ label: experiment.name })), // the chart palette: same order as COMPARE_COLORS
+      xLabel: "Steps",
+      yLabel: title,
+      height: 240,
+    });
+    chart.setData(mergeSeries(list.map((experiment) => metricsByRun.get(experiment.id)?.series?.[key])));
+    return chart;
+  }
+
+  function fillKeySelect(extras) {
+    replaceChildren(
+      keySelect,
+      el("option", { value: "" }, extras.length ? "Chart another metric…" : "No other common metric"),
+      extras.map((key) => el("option", { value: key }, key)),
+    );
+    keySelect.disabled = !extras.length;
+  }
+
+  async function load() {
+    const mine = ++token;
+    destroyCharts();
+    const list = runs();
+    replaceChildren(charts, el("p", { class: "experiment-loading" }, "Loading the metrics…"));
+    replaceChildren(extraSlot);
+    try {
+      const { common, byRun } = await fetchMetrics(list);
+      if (mine !== token) return;
+      metricsByRun = byRun;
+      replaceChildren(charts);
+      const rewardKey = pickKey(common, REWARD_KEYS);
+      const lossKey = pickKey(common, LOSS_KEYS);
+      chartObjects = (
+        await Promise.all([chartCard(charts, "Reward", rewardKey, list), chartCard(charts, "Loss", lossKey, list)])
+      ).filter(Boolean);
+      const wanted = [rewardKey, lossKey].filter(Boolean);
+      fillKeySelect(common.filter((key) => !wanted.includes(key)));
+    } catch (error) {
+      if (mine !== token) return;
+      replaceChildren(
+        charts,
+        el(
+          "p",
+          { class: "card-message card-message--error" },
+          `Could not load the metrics: ${error instanceof ApiError ? error.message : error}`,
+        ),
+      );
+    }
+  }
+
+  async function renderExtra() {
+    extraChart?.destroy();
+    extraChart = null;
+    replaceChildren(extraSlot);
+    const key = keySelect.value;
+    if (!key) return;
+    extraChart = await chartCard(extraSlot, key, key, runs());
+  }
+
+  return {
+    element,
+    load,
+    clear: destroyCharts,
+    /** Drops the charts and forgets a load still in flight. */
+    destroy() {
+      token++;
+      destroyCharts();
+    },
+    isEmpty: () => !chartObjects.length,
+  };
+}
