@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retro_ml.errors import AppError
-from retro_ml.services.importer import (
+from retro_ml.services.importing.discovery import (
     ImportCandidate,
     find_import_candidates,
     game_for_env_id,
@@ -132,7 +132,7 @@ def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_scanning_never_loads_torch_or_sb3(real_models: dict[str, Path]) -> None:
     code = (
-        "import sys; from pathlib import Path; from retro_ml.services.importer import find_import_candidates; "
+        "import sys; from pathlib import Path; from retro_ml.services.importing import find_import_candidates; "
         f"found = find_import_candidates(Path({str(real_models['ppo'].parent)!r})); "
         "assert [c.algorithm for c in found] == ['dqn', 'ppo'], found; "
         "heavy = [m for m in ('torch', 'stable_baselines3', 'gymnasium', 'ale_py') if m in sys.modules]; "

@@ -15,8 +15,8 @@ from retro_ml.services.experiments import (
     recover_after_restart,
 )
 from retro_ml.services.export import ExportService
+from retro_ml.services.importing import RunImporter
 from retro_ml.services.notifications import NotificationService
-from retro_ml.services.run_import import RunImporter
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager

@@ -17,7 +17,7 @@ from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.games import find_game
-from retro_ml.services.importer import ImportCandidate, find_import_candidates
+from retro_ml.services.importing.discovery import ImportCandidate, find_import_candidates
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentStore
