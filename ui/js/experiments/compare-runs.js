@@ -3,8 +3,9 @@
 // select that adds another run.
 
 import { el, replaceChildren } from "../shell/dom.js";
-import { algorithmLabel, displayStatus, statusLabel } from "../format.js";
+import { algorithmLabel, displayStatus } from "../format.js";
 import * as state from "../shell/state.js";
+import { runLink, statusBadge } from "../shell/widgets.js";
 import { MAX_COMPARE, MIN_COMPARE } from "./experiments-format.js";
 import { withColor } from "./compare-tables.js";
 
@@ -27,7 +28,6 @@ function removeButton(experiment, list, remove) {
 }
 
 function runCard(experiment, index, list, remove) {
-  const status = displayStatus(experiment);
   return withColor(el(
     "article",
     { class: "compare-run card", dataset: { runId: experiment.id } },
@@ -35,25 +35,12 @@ function runCard(experiment, index, list, remove) {
     el(
       "div",
       { class: "compare-run__body" },
-      el(
-        "a",
-        {
-          class: "compare-run__name",
-          href: `#/experiments/${encodeURIComponent(experiment.id)}`,
-          title: `Open ${experiment.name}`,
-        },
-        experiment.name,
-      ),
+      runLink(experiment, { class: "compare-run__name" }),
       el(
         "span",
         { class: "compare-run__meta" },
         `${state.gameName(experiment.game)} · ${algorithmLabel(experiment.algorithm)} · `,
-        el(
-          "span",
-          { class: "status", dataset: { status } },
-          el("span", { class: "status__dot", "aria-hidden": "true" }),
-          el("span", {}, statusLabel(status)),
-        ),
+        statusBadge(displayStatus(experiment), { field: null, labelField: null }),
       ),
     ),
     removeButton(experiment, list, remove),

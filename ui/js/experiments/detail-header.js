@@ -13,9 +13,9 @@ import {
   formatDuration,
   formatWhen,
   lineageText,
-  statusLabel,
 } from "../format.js";
 import * as state from "../shell/state.js";
+import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 import { createRename } from "./detail-rename.js";
 import { runSeconds } from "./experiments-format.js";
 
@@ -88,12 +88,7 @@ export function createDetailHeader(currentId) {
   );
   const title = el("h1", { class: "page-title experiment-title", dataset: { field: "detail-name" } });
   const rename = createRename(currentId);
-  const status = el(
-    "span",
-    { class: "status", dataset: { field: "detail-status" } },
-    el("span", { class: "status__dot", "aria-hidden": "true" }),
-    el("span", {}),
-  );
+  const status = statusBadge(null, { field: "detail-status", labelField: null });
   const badges = el("div", { class: "experiment-badges" });
   const actions = el("div", { class: "experiment-actions" });
   const message = el(
@@ -142,8 +137,7 @@ export function createDetailHeader(currentId) {
     const shown = displayStatus(experiment);
     setText(title, experiment.name);
     title.title = experiment.name;
-    status.dataset.status = shown;
-    setText(status.lastChild, statusLabel(shown));
+    setStatusBadge(status, shown);
     replaceChildren(badges, badgesOf(experiment));
     const statusMessage = experiment.metadata?.status_message;
     message.hidden = !statusMessage;

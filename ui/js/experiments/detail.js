@@ -4,6 +4,7 @@
 
 import { el, replaceChildren } from "../shell/dom.js";
 import * as state from "../shell/state.js";
+import { runHref } from "../shell/widgets.js";
 import { createDetailHeader } from "./detail-header.js";
 import { createTabBar } from "./detail-tabs.js";
 import { emptyMessage, skeletonCard } from "./parts.js";
@@ -49,7 +50,7 @@ export function createDetailPage(container, { backHref }) {
     replaceChildren(panel, sections[name].element);
     if (experiment) sections[name].load(experiment);
     if (writeUrl) {
-      const target = `#/experiments/${encodeURIComponent(currentId)}${name === "overview" ? "" : `?tab=${name}`}`;
+      const target = `${runHref(currentId)}${name === "overview" ? "" : `?tab=${name}`}`;
       if (location.hash !== target) history.replaceState(history.state, "", target);
     }
   }

@@ -11,9 +11,9 @@ import {
   formatPct,
   formatReward,
   formatWhen,
-  statusLabel,
 } from "../format.js";
 import * as state from "../shell/state.js";
+import { runHref, statusBadge } from "../shell/widgets.js";
 import { rewardsOf, runSeconds } from "./experiments-format.js";
 
 /** The cells that change while a run trains. */
@@ -26,12 +26,7 @@ function liveCells(experiment) {
     status: el(
       "span",
       { class: "experiments-table__status" },
-      el(
-        "span",
-        { class: "status", dataset: { status } },
-        el("span", { class: "status__dot", "aria-hidden": "true" }),
-        el("span", {}, statusLabel(status)),
-      ),
+      statusBadge(status, { field: null, labelField: null }),
       running
         ? el("span", { class: "experiments-table__pct", dataset: { field: "pct" } }, formatPct(progress.progress_pct))
         : null,
@@ -57,7 +52,7 @@ function nameCell(experiment) {
       el(
         "a",
         {
-          href: `#/experiments/${encodeURIComponent(experiment.id)}`,
+          href: runHref(experiment.id),
           class: "experiments-table__link",
           title: experiment.name,
           tabindex: "-1",

@@ -5,7 +5,8 @@
 
 import { el, icon } from "../shell/dom.js";
 import { DASH } from "../format.js";
-import { RUN_CONTROLS } from "../lifecycle.js";
+import { runControlButtons } from "../lifecycle.js";
+import { progressBar, statusBadge } from "../shell/widgets.js";
 import { sessionLabel } from "./training-format.js";
 
 function fact(label, name, title) {
@@ -28,24 +29,6 @@ function liveMetric(label, name, title) {
       el("span", { class: "monitor__arrow", dataset: { field: `${name}-arrow` }, "aria-hidden": "true" }),
       el("span", { class: "figure", dataset: { field: name } }, DASH),
       el("span", { class: "monitor__change figure", dataset: { field: `${name}-change` } }),
-    ),
-  );
-}
-
-/** Pause, Resume and Stop (hidden until updateRunControls shows the ones that apply). */
-function runControls() {
-  return Object.entries(RUN_CONTROLS).map(([action, control]) =>
-    el(
-      "button",
-      {
-        type: "button",
-        class: `button ${control.class}`,
-        dataset: { action },
-        title: control.title,
-        hidden: true,
-      },
-      icon(control.icon),
-      el("span", { class: "button__label" }, control.label),
     ),
   );
 }
@@ -82,16 +65,11 @@ function head(experimentId, nameId) {
     el(
       "div",
       { class: "monitor__head-side" },
-      el(
-        "span",
-        { class: "status", dataset: { field: "status-badge" } },
-        el("span", { class: "status__dot", "aria-hidden": "true" }),
-        el("span", { dataset: { field: "status" } }),
-      ),
+      statusBadge(),
       el(
         "div",
         { class: "monitor__controls" },
-        runControls(),
+        runControlButtons(), // hidden until updateRunControls shows the ones that apply
         el(
           "button",
           {
@@ -117,19 +95,7 @@ function progress(name) {
       el("span", { class: "monitor__pct figure", dataset: { field: "progress-pct" } }, "0%"),
       el("span", { class: "monitor__steps figure", dataset: { field: "progress-steps" } }),
     ),
-    el(
-      "div",
-      {
-        class: "progress progress--large",
-        role: "progressbar",
-        "aria-label": `Training progress of ${name ?? "the run"}`,
-        "aria-valuemin": "0",
-        "aria-valuemax": "100",
-        "aria-valuenow": "0",
-        dataset: { field: "progress-bar" },
-      },
-      el("div", { class: "progress__fill" }),
-    ),
+    progressBar({ label: `Training progress of ${name ?? "the run"}`, field: "progress-bar", value: 0, large: true }),
   );
 }
 

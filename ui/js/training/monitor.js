@@ -14,6 +14,7 @@ import { DASH, algorithmLabel, displayStatus, formatInt, formatPct, lineageText,
 import { onPendingChange, updateRunControls } from "../lifecycle.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
 import * as state from "../shell/state.js";
+import { setProgress, setStatusBadge } from "../shell/widgets.js";
 import { createLiveView } from "../videos/live-view.js";
 import { createMilestoneTracker } from "../videos/milestone-tracker.js";
 import { createRunCharts } from "./charts.js";
@@ -37,18 +38,16 @@ function showHead(root, experiment, status) {
   const lineage = lineageText(experiment, state.getExperiment(experiment.lineage?.parent_experiment_id));
   field(root, "lineage").hidden = !lineage;
   setText(field(root, "lineage-text"), lineage ?? "");
-  field(root, "status-badge").dataset.status = status;
-  setText(field(root, "status"), statusLabel(status));
+  setStatusBadge(field(root, "status-badge"), status);
 }
 
 function showProgress(root, experiment, status) {
   const { timestep, total, pct } = progressFigures(experiment);
-  const bar = field(root, "progress-bar");
-  bar.setAttribute("aria-valuenow", String(Math.round(pct)));
-  bar.setAttribute("aria-valuetext", `${formatPct(pct)}, ${statusLabel(status)}`);
-  bar.dataset.indeterminate = String(status === "starting" || status === "queued");
-  bar.dataset.tone = experiment.metadata?.status === "paused" ? "paused" : "accent";
-  bar.firstElementChild.style.width = `${pct}%`;
+  setProgress(field(root, "progress-bar"), pct, {
+    valueText: `${formatPct(pct)}, ${statusLabel(status)}`,
+    tone: experiment.metadata?.status === "paused" ? "paused" : "accent",
+    indeterminate: status === "starting" || status === "queued",
+  });
   setText(field(root, "progress-pct"), formatPct(pct));
   setText(field(root, "progress-steps"), `${formatInt(timestep)} / ${formatInt(total)} steps`);
   setText(field(root, "timesteps"), compactProgress(timestep, total));

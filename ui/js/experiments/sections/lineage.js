@@ -2,8 +2,9 @@
 // continues or retries and every run continued from it), this run marked, the others linked.
 
 import { el, replaceChildren } from "../../shell/dom.js";
-import { displayStatus, formatInt, formatWhen, lineageKind, statusLabel } from "../../format.js";
+import { displayStatus, formatInt, formatWhen, lineageKind } from "../../format.js";
 import * as state from "../../shell/state.js";
+import { runLink, statusBadge } from "../../shell/widgets.js";
 import { lineageTree } from "../experiments-format.js";
 
 function originText(kind, start) {
@@ -29,21 +30,8 @@ function treeNode(tree, currentId) {
       },
       isCurrent
         ? el("strong", { class: "lineage-tree__name", "aria-current": "page" }, experiment.name)
-        : el(
-          "a",
-          {
-            class: "lineage-tree__name",
-            href: `#/experiments/${encodeURIComponent(experiment.id)}`,
-            title: `Open ${experiment.name}`,
-          },
-          experiment.name,
-        ),
-      el(
-        "span",
-        { class: "status", dataset: { status } },
-        el("span", { class: "status__dot", "aria-hidden": "true" }),
-        el("span", {}, statusLabel(status)),
-      ),
+        : runLink(experiment, { class: "lineage-tree__name" }),
+      statusBadge(status, { field: null, labelField: null }),
       el(
         "span",
         { class: "lineage-tree__meta" },
