@@ -17,20 +17,32 @@ import {
   lineageText,
   statusLabel,
 } from "../format.js";
-import { RUN_CONTROLS, onPendingChange, updateRunControls } from "../lifecycle.js";
+import { onPendingChange, runControlButtons, updateRunControls } from "../lifecycle.js";
 import { activityExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
+import { progressBar, setProgress, setStatusBadge, skeletonCard, statusBadge } from "../shell/widgets.js";
 
 const cards = new Map(); // experiment id → card element
 
 let list;
 
-export function initActivity() {
-  list = document.querySelector("#activity [data-slot='list']");
+/** The card (`#activity`), with a skeleton until the runs have loaded. */
+export function activityCard() {
+  list = el(
+    "div",
+    { class: "activity__list", dataset: { slot: "list" }, "aria-busy": "true" },
+    skeletonCard("Loading experiments…"),
+  );
   onPendingChange((id) => {
     const card = cards.get(id);
     const experiment = getExperiment(id);
-    if (card && experiment) updateControls(card, experiment);
+    if (card && experiment) updateRunControls(card, experiment);
   });
+  return el(
+    "section",
+    { class: "card", id: "activity", dataset: { testid: "recent-activity" }, "aria-labelledby": "activity-title" },
+    el("div", { class: "card__head" }, el("h2", { class: "card__title", id: "activity-title" }, "Recent Activity")),
+    list,
+  );
 }
 
 /** Re-renders the set of cards (which runs, in what order). */
@@ -110,12 +122,7 @@ function buildCard(experiment) {
           el("span", { dataset: { field: "lineage-text" } }),
         ),
       ),
-      el(
-        "span",
-        { class: "status", dataset: { field: "status-badge" } },
-        el("span", { class: "status__dot", "aria-hidden": "true" }),
-        el("span", { dataset: { field: "status" } }),
-      ),
+      statusBadge(),
     ),
     el(
       "div",
@@ -131,19 +138,7 @@ function buildCard(experiment) {
           " steps",
         ),
       ),
-      el(
-        "div",
-        {
-          class: "progress",
-          role: "progressbar",
-          "aria-label": `Training progress of ${experiment.name}`,
-          "aria-valuemin": "0",
-          "aria-valuemax": "100",
-          "aria-valuenow": "0",
-          dataset: { field: "progress-bar" },
-        },
-        el("div", { class: "progress__fill" }),
-      ),
+      progressBar({ label: `Training progress of ${experiment.name}`, field: "progress-bar", value: 0 }),
     ),
     el(
       "dl",
@@ -163,20 +158,7 @@ function buildCard(experiment) {
         { type: "button", class: "button", dataset: { action: "view-details" } },
         "View Details",
       ),
-      Object.entries(RUN_CONTROLS).map(([action, control]) =>
-        el(
-          "button",
-          {
-            type: "button",
-            class: `button ${control.class}`,
-            dataset: { action },
-            title: control.title,
-            hidden: true,
-          },
-          icon(control.icon),
-          el("span", { class: "button__label" }, control.label),
-        ),
-      ),
+      runControlButtons(),
     ),
   );
 }
@@ -217,22 +199,20 @@ function updateCard(card, experiment) {
   field(card, "lineage").hidden = !lineage;
   setText(field(card, "lineage-text"), lineage ?? "");
 
-  field(card, "status-badge").dataset.status = status;
-  setText(field(card, "status"), statusLabel(status));
+  setStatusBadge(field(card, "status-badge"), status);
 
-  const bar = field(card, "progress-bar");
   const clamped = Math.max(0, Math.min(100, pct));
-  bar.setAttribute("aria-valuenow", String(Math.round(clamped)));
-  bar.setAttribute("aria-valuetext", `${formatPct(clamped)}, ${statusLabel(status)}`);
-  bar.dataset.indeterminate = String(status === "starting");
-  bar.dataset.tone = {
-    paused: "paused",
-    completed: "success",
-    failed: "danger",
-    stopped: "neutral",
-    interrupted: "neutral",
-  }[status] ?? "accent";
-  bar.firstElementChild.style.width = `${clamped}%`;
+  setProgress(field(card, "progress-bar"), clamped, {
+    valueText: `${formatPct(clamped)}, ${statusLabel(status)}`,
+    indeterminate: status === "starting",
+    tone: {
+      paused: "paused",
+      completed: "success",
+      failed: "danger",
+      stopped: "neutral",
+      interrupted: "neutral",
+    }[status] ?? "accent",
+  });
 
   setText(field(card, "progress-pct"), formatPct(clamped));
   setText(field(card, "timesteps"), formatSteps(progress.timestep ?? 0, total));
@@ -247,7 +227,7 @@ function updateCard(card, experiment) {
   );
 
   updateMessage(card, experiment, status);
-  updateControls(card, experiment);
+  updateRunControls(card, experiment);
 }
 
 /** The one line under the figures: why it failed, what it is doing, where it stands. */
@@ -305,8 +285,4 @@ function updateMessage(card, experiment, status) {
       problem ? el("span", { class: "card-message__next" }, NEXT_STEP) : null,
     ),
   );
-}
-
-function updateControls(card, experiment) {
-  updateRunControls(card, experiment);
 }

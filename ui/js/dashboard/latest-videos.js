@@ -19,12 +19,34 @@ let card;
 let list;
 let videos = [];
 
-export function initLatestVideos() {
-  card = document.getElementById("latest-videos");
-  list = card.querySelector("[data-slot='list']");
+/** The card (`#latest-videos`), hidden until the first video exists; live from then on. */
+export function latestVideosCard() {
+  list = el("ul", { class: "latest-videos", dataset: { slot: "list" } });
+  card = el(
+    "section",
+    {
+      class: "card",
+      id: "latest-videos",
+      dataset: { testid: "latest-videos" },
+      hidden: true,
+      "aria-labelledby": "latest-videos-title",
+    },
+    el(
+      "div",
+      { class: "card__head" },
+      el("h2", { class: "card__title", id: "latest-videos-title" }, "Latest Videos"),
+      el(
+        "a",
+        { class: "link-button", href: "#/videos", title: "Every video of every run, with filters and export" },
+        "View all videos →",
+      ),
+    ),
+    list,
+  );
   list.addEventListener("click", onClick);
   onLive("video.generated", () => refreshLatestVideos());
   onReconnect(() => refreshLatestVideos());
+  return card;
 }
 
 /** Fetches the newest videos (coalesced: a burst of events makes at most one more fetch). */

@@ -2,6 +2,7 @@
 // The welcome card's "Start Your First Training" uses the same choices.
 
 import { api } from "../shell/api.js";
+import { clearFieldErrors, errorLineFor } from "../shell/dialog.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import {
   algorithmLabel,
@@ -23,6 +24,7 @@ let form;
 let gameSelect;
 let presetSelect;
 let timestepsInput;
+let timestepsField;
 let timestepsEdited = false;
 let starting = false;
 let chosenByUser = false; // once the user picks, Settings' defaults no longer move the pickers
@@ -32,14 +34,77 @@ const defaultGame = () => settings()?.default_game || DEFAULT_GAME;
 const defaultPreset = () => settings()?.default_preset || DEFAULT_PRESET;
 const defaultAlgorithm = () => settings()?.default_algorithm || "ppo";
 
-export function initQuickStart() {
-  form = document.getElementById("quick-start-form");
-  gameSelect = document.getElementById("qs-game");
-  presetSelect = document.getElementById("qs-preset");
-  timestepsInput = document.getElementById("qs-timesteps");
+function field(id, label, control, { hint = null, errorFor, attrs = {} }) {
+  return el(
+    "div",
+    { class: "form__field", ...attrs },
+    el("label", { class: "form__label", for: id }, label),
+    control,
+    hint,
+    el("p", { class: "form__error", id: `${id}-error`, dataset: { errorFor }, hidden: true }),
+  );
+}
+
+function algorithmRadio(value, label, checked = false) {
+  return el(
+    "label",
+    { class: "radio" },
+    el("input", { type: "radio", name: "qs-algo", value, checked }),
+    el("span", { class: "radio__title" }, label),
+  );
+}
+
+/** The card (`#quick-start`): the pickers stay disabled until `renderQuickStart` fills them. */
+export function quickStartCard() {
+  gameSelect = el("select", { class: "select", id: "qs-game", name: "game", disabled: true }, el("option", {}, "Loading games…"));
+  presetSelect = el(
+    "select",
+    { class: "select", id: "qs-preset", name: "preset", disabled: true, "aria-describedby": "qs-preset-hint" },
+    el("option", {}, "Loading presets…"),
+  );
+  timestepsInput = el("input", {
+    class: "input",
+    id: "qs-timesteps",
+    name: "timesteps",
+    type: "number",
+    min: "1024",
+    step: "1024",
+    inputmode: "numeric",
+    "aria-describedby": "qs-timesteps-hint qs-timesteps-error",
+  });
+  timestepsField = field("qs-timesteps", "Training steps", timestepsInput, {
+    errorFor: "total_timesteps",
+    hint: el("p", { class: "form__hint", id: "qs-timesteps-hint" }, "At least 1,024. More steps: a smarter agent, a longer wait."),
+    attrs: { id: "qs-timesteps-field", hidden: true },
+  });
+  form = el(
+    "form",
+    { class: "form", id: "quick-start-form", novalidate: true },
+    field("qs-game", "Game", gameSelect, { errorFor: "game" }),
+    field("qs-preset", "Length", presetSelect, {
+      errorFor: "preset",
+      hint: el("p", { class: "form__hint", id: "qs-preset-hint", dataset: { field: "preset-description" } }),
+    }),
+    timestepsField,
+    el(
+      "fieldset",
+      { class: "form__field form__fieldset", "aria-describedby": "qs-algo-hint" },
+      el("legend", { class: "form__label" }, "Algorithm"),
+      el("div", { class: "radio-group" }, algorithmRadio("ppo", "PPO (Recommended)", true), algorithmRadio("dqn", "DQN")),
+      el("p", { class: "form__hint", id: "qs-algo-hint", dataset: { field: "algo-description" } }),
+      el("p", { class: "form__error", id: "qs-algo-error", dataset: { errorFor: "algorithm" }, hidden: true }),
+    ),
+    el("p", { class: "estimate", dataset: { field: "estimate" }, "aria-live": "polite" }),
+    el("p", { class: "form__error form__error--block", dataset: { errorFor: "form" }, hidden: true }),
+    el(
+      "button",
+      { type: "submit", class: "button button--primary button--block", dataset: { action: "start-training" }, disabled: true },
+      el("span", { class: "button__label" }, "Start Training Now"),
+    ),
+  );
 
   // Enter in a field submits the form by clicking the start button, which the
-  // delegated click handler in main.js turns into startTraining(); never a page load.
+  // delegated click handler turns into startTraining(); never a page load.
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("change", (event) => {
     chosenByUser = true;
@@ -57,6 +122,12 @@ export function initQuickStart() {
     clearErrors();
     updateEstimate();
   });
+  return el(
+    "section",
+    { class: "card", id: "quick-start", "aria-labelledby": "quick-start-title" },
+    el("div", { class: "card__head" }, el("h2", { class: "card__title", id: "quick-start-title" }, "Quick Start")),
+    form,
+  );
 }
 
 /** Fills the pickers from the catalog (games, presets). */
@@ -135,7 +206,7 @@ function defaultCustomTimesteps() {
 
 function onChange(event) {
   const custom = presetSelect.value === CUSTOM;
-  document.getElementById("qs-timesteps-field").hidden = !custom;
+  timestepsField.hidden = !custom;
   if (event?.target?.name === "qs-algo" && !timestepsEdited) {
     timestepsInput.value = String(defaultCustomTimesteps());
   }
@@ -276,7 +347,7 @@ export async function startTraining() {
       detail: `${experiment.name} — follow it in Recent Activity.`,
     });
   } catch (failure) {
-    if (failure.kind === "auth") return; // main.js shows the sign-in message
+    if (failure.kind === "auth") return; // shell/loader.js shows the sign-in message
     if (failure.field) showFieldError(failure.field, failure.message);
     else if (failure.kind === "http") showFieldError("form", failure.message);
     showToast("Training did not start", { kind: "error", detail: failure.message });
@@ -302,13 +373,7 @@ function setStarting(value) {
 }
 
 /** Maps a server field name (`config.total_timesteps`, `game`, …) to our error slot. */
-function errorSlot(fieldName) {
-  const name = String(fieldName).split(".").pop();
-  return (
-    form.querySelector(`[data-error-for="${CSS.escape(name)}"]`) ??
-    form.querySelector('[data-error-for="form"]')
-  );
-}
+const errorSlot = (fieldName) => errorLineFor(form, String(fieldName).split(".").pop());
 
 const CONTROL_FOR = {
   game: () => gameSelect,
@@ -335,10 +400,7 @@ function showFieldError(fieldName, message) {
 }
 
 function clearErrors() {
-  for (const slot of form.querySelectorAll("[data-error-for]")) {
-    slot.hidden = true;
-    slot.textContent = "";
-  }
+  clearFieldErrors(form);
   for (const control of form.querySelectorAll('[aria-invalid="true"]')) {
     control.removeAttribute("aria-invalid");
   }

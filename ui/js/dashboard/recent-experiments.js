@@ -12,10 +12,10 @@ import {
   formatInt,
   formatWhen,
   lineageText,
-  statusLabel,
 } from "../format.js";
 import { onPendingChange, pendingAction } from "../lifecycle.js";
 import { allExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
+import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 
 const COLLAPSED_COUNT = 3;
 
@@ -23,14 +23,36 @@ let card;
 let list;
 let viewAll;
 
-export function initRecentExperiments() {
-  card = document.getElementById("recent-experiments-card");
-  list = document.getElementById("recent-experiments-list");
-  viewAll = card.querySelector('[data-field="view-all-experiments"]');
+/** The card (`#recent-experiments-card`), hidden until there is a run. */
+export function recentExperimentsCard() {
+  list = el("ul", { class: "experiment-list", id: "recent-experiments-list", dataset: { testid: "recent-experiments" } });
+  viewAll = el(
+    "a",
+    {
+      class: "link-button",
+      href: "#/experiments",
+      dataset: { field: "view-all-experiments" },
+      title: "Every run: search, filter, details, lineage and compare",
+    },
+    "View All →",
+  );
+  card = el(
+    "section",
+    { class: "card", id: "recent-experiments-card", hidden: true, "aria-labelledby": "recent-experiments-title" },
+    el(
+      "div",
+      { class: "card__head" },
+      el("h2", { class: "card__title", id: "recent-experiments-title" }, "Recent Experiments"),
+      el("span", { class: "card__count", dataset: { field: "experiment-count" } }),
+    ),
+    list,
+    viewAll,
+  );
   onPendingChange((id) => {
     const item = rowOf(id);
     if (item) updateActions(item, id);
   });
+  return card;
 }
 
 export function renderRecentExperiments() {
@@ -70,8 +92,7 @@ export function updateRecentRow(experiment) {
   const status = displayStatus(experiment);
   if (item.dataset.status === status) return;
   item.dataset.status = status;
-  item.querySelector('[data-field="status-badge"]').dataset.status = status;
-  setText(item.querySelector('[data-field="status"]'), statusLabel(status));
+  setStatusBadge(item.querySelector('[data-field="status-badge"]'), status);
 }
 
 function rowOf(id) {
@@ -118,12 +139,7 @@ function row(experiment) {
           )
         : null,
     ),
-    el(
-      "span",
-      { class: "status", dataset: { status, field: "status-badge" } },
-      el("span", { class: "status__dot", "aria-hidden": "true" }),
-      el("span", { dataset: { field: "status" } }, statusLabel(status)),
-    ),
+    statusBadge(status),
     actions(experiment, nameId),
   );
 }

@@ -10,13 +10,38 @@ let strip;
 let timer = null;
 let running = false;
 
-export function initSystemStatus() {
-  strip = document.getElementById("system-status");
+/** The strip (`#system-status`), with skeletons until `startSystemStatus` fills it. */
+export function systemStatusStrip() {
+  const item = (label, name, attrs = {}) =>
+    el(
+      "div",
+      { class: "system-status__item" },
+      el("dt", {}, label),
+      el("dd", { ...attrs, dataset: { field: name } }, el("span", { class: "skeleton skeleton--inline" })),
+    );
+  strip = el(
+    "section",
+    {
+      class: "system-status",
+      id: "system-status",
+      dataset: { testid: "system-status" },
+      "aria-labelledby": "system-status-title",
+    },
+    el("h2", { class: "system-status__title", id: "system-status-title" }, "System Status"),
+    el(
+      "dl",
+      { class: "system-status__items" },
+      item("CPU", "cpu", { class: "figure" }),
+      item("Memory", "memory", { class: "figure" }),
+      item("GPU", "gpu"),
+    ),
+  );
   document.addEventListener("visibilitychange", () => {
     if (!running) return;
     if (document.hidden) clearTimeout(timer);
     else refresh();
   });
+  return strip;
 }
 
 export function startSystemStatus() {

@@ -1,11 +1,15 @@
-// One place where any view subscribes to live server events, before or after the socket
-// exists: main.js hands the socket over with `attachSocket`; `onLive` handlers registered
-// earlier or later all receive events; `onReconnect` handlers run after every
+// The one way to listen to live server events: `onLive(name, handler)` and `onReconnect(handler)`
+// work before or after the socket exists. `connectLive()` opens the socket once (after the first
+// load) and shows its state in the header's indicator; `onReconnect` handlers run after every
 // (re)connection, the moment to fetch again what events may have missed.
+
+import { setText } from "./dom.js";
+import { connectSocket } from "./socket.js";
 
 const handlers = new Map(); // event name → Set of handlers
 const reconnectHandlers = new Set();
 let socket = null;
+let connecting = null; // the promise of the socket wrapper, once asked for
 let ready;
 const socketReady = new Promise((resolve) => {
   ready = resolve;
@@ -33,20 +37,13 @@ export function onLive(name, handler) {
   return () => handlers.get(name).delete(handler);
 }
 
+/** Calls `handler()` after every (re)connection; returns an unsubscribe function. */
 export function onReconnect(handler) {
   reconnectHandlers.add(handler);
   return () => reconnectHandlers.delete(handler);
 }
 
-/** main.js: the socket wrapper from socket.js, once. */
-export function attachSocket(live) {
-  socket = live;
-  for (const name of handlers.keys()) subscribe(name);
-  ready(live);
-}
-
-/** main.js: after every (re)connection. */
-export function notifyConnected() {
+function notifyConnected() {
   for (const handler of reconnectHandlers) {
     try {
       handler();
@@ -58,3 +55,45 @@ export function notifyConnected() {
 
 /** The socket wrapper (with `emit(event, data)` → ack), once connected the first time. */
 export const liveSocket = () => socketReady;
+
+const CONNECTION_LABELS = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  unavailable: "Not live",
+};
+
+const CONNECTION_TITLES = {
+  connecting: "Connecting to the training server for live updates",
+  live: "Live: progress updates arrive as they happen",
+  reconnecting: "Lost the live connection; trying again. Figures may be behind.",
+  unavailable: "Live updates could not start. Reload the page to try again.",
+};
+
+/** The header's indicator (`#connection`). */
+function showConnection(connectionState) {
+  const node = document.getElementById("connection");
+  node.dataset.state = connectionState;
+  node.title = CONNECTION_TITLES[connectionState];
+  setText(node.querySelector("[data-field='connection-label']"), CONNECTION_LABELS[connectionState]);
+}
+
+/** Opens the live connection (once; later calls get the same promise). */
+export function connectLive() {
+  connecting ??= connectSocket({
+    onState: showConnection,
+    // Events sent while we were away are gone: the handlers fetch the truth again.
+    onConnect: notifyConnected,
+  }).then((live) => {
+    socket = live;
+    for (const name of handlers.keys()) subscribe(name);
+    ready(live);
+    return live;
+  });
+  return connecting;
+}
+
+/** Closes the live connection (signed out). */
+export function disconnectLive() {
+  connecting?.then((live) => live.close());
+}

@@ -35,7 +35,7 @@ function route() {
   const next = currentRoute();
   const entry = views.get(next.view) ?? views.get("dashboard");
   const name = views.has(next.view) ? next.view : "dashboard";
-  // Every other view hidden (on the first load the Dashboard's static markup is visible too).
+  // Every other view hidden.
   for (const [other, view] of views) {
     if (other === name || view.container.hidden) continue;
     view.container.hidden = true;

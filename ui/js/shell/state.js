@@ -1,11 +1,12 @@
-// What the UI knows, in one place. Modules read it and subscribe to changes; only
-// main.js (fetches, socket events) writes it.
+// What the UI knows, in one place. Modules read it and subscribe to changes; what fetches
+// or changes runs writes it (shell/loader.js, runs/sync.js, the run actions and forms).
 
 import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../format.js";
 
 const experiments = new Map();
 const catalog = { games: [], gamesById: new Map(), presets: [], algorithms: [] };
 let experimentsLoaded = false;
+let catalogLoaded = false;
 
 const listeners = new Map();
 
@@ -122,6 +123,7 @@ export function setCatalog({ games, presets, algorithms }) {
   catalog.gamesById = new Map(games.map((game) => [game.id, game]));
   catalog.presets = presets;
   catalog.algorithms = algorithms ?? [];
+  catalogLoaded = true;
   emit("catalog");
 }
 
@@ -130,6 +132,11 @@ export function setPresets({ presets, algorithms }) {
   catalog.presets = presets ?? catalog.presets;
   catalog.algorithms = algorithms ?? catalog.algorithms;
   emit("catalog");
+}
+
+/** Whether the games and presets have loaded (the list may still be empty). */
+export function isCatalogLoaded() {
+  return catalogLoaded;
 }
 
 export function getCatalog() {

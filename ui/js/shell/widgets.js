@@ -1,5 +1,6 @@
 // Small pieces every tab shows the same way: a run's status badge, a progress bar, the link
-// to a run's page. Each builder has an updater, so live views change them in place.
+// to a run's page, the loading skeleton. Builders with an updater let live views change
+// them in place.
 
 import { el, setText } from "./dom.js";
 import { statusLabel } from "../format.js";
@@ -75,4 +76,19 @@ export function runLink(experiment, { class: className = null, title = null, dat
     },
     children.length ? children : experiment.name,
   );
+}
+
+/**
+ * The grey placeholder of a card still loading: a `.skeleton-card` of `bars` (skeleton kinds:
+ * title, bar, line), then `label` for screen readers (null: none). An array to append.
+ */
+export function skeletonCard(label = null, bars = ["title", "bar", "line"]) {
+  return [
+    el(
+      "div",
+      { class: "skeleton-card", "aria-hidden": "true" },
+      bars.map((kind) => el("span", { class: `skeleton skeleton--${kind}` })),
+    ),
+    label ? el("p", { class: "visually-hidden" }, label) : null,
+  ];
 }

@@ -1,11 +1,12 @@
 // Export jobs this page started: their latest state from `export.progress` /
-// `export.complete` / `export.failed` (forwarded by main.js), a toast when each one ends,
+// `export.complete` / `export.failed` (shell/live.js), a toast when each one ends,
 // and a slow poll as a safety net for events missed while the connection was down.
 //
 // Events and the 202 answer race (a small copy can finish before its answer arrives), so
 // every job seen in an event is kept for a while and `newerJob` picks the later report.
 
 import { api } from "../shell/api.js";
+import { onLive, onReconnect } from "../shell/live.js";
 import { showToast } from "../shell/toast.js";
 import { isFinishedJob, jobToast, newerJob } from "./export-format.js";
 
@@ -18,15 +19,16 @@ const notified = new Set();
 const listeners = new Set();
 let pollTimer = null;
 
-/** The events of main.js's socket: `export.progress`, `export.complete`, `export.failed`. */
-export function handleExportEvent(_name, payload) {
-  if (payload?.job?.id) update(payload.job);
+for (const name of ["export.progress", "export.complete", "export.failed"]) {
+  onLive(name, (payload) => {
+    if (payload?.job?.id) update(payload.job);
+  });
 }
 
-/** After a (re)connection: events may have been missed, ask for the state of ours. */
-export function resyncExportJobs() {
+// After a (re)connection: events may have been missed, ask for the state of ours.
+onReconnect(() => {
   for (const id of mine) if (!isFinishedJob(jobs.get(id)?.job)) poll(id);
-}
+});
 
 /** A job this page started (the 202 answer): followed until it ends. Returns its latest state. */
 export function trackJob(job) {

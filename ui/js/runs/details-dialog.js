@@ -4,6 +4,7 @@
 // focused button survives the run's updates.
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { createDialog } from "../shell/dialog.js";
 import {
   DASH,
   FINISHED_STATUSES,
@@ -15,9 +16,10 @@ import {
   formatReward,
   formatWhen,
   lineageText,
-  statusLabel,
 } from "../format.js";
-import { gameName, getExperiment } from "../shell/state.js";
+import { liveSocket, onLive, onReconnect } from "../shell/live.js";
+import { gameName, getExperiment, on as onState } from "../shell/state.js";
+import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 import { openExportDialog } from "../videos/export-dialog.js";
 import { videoIcon } from "../videos/icons.js";
 import { createLiveView } from "../videos/live-view.js";
@@ -25,7 +27,8 @@ import { createMilestoneTracker } from "../videos/milestone-tracker.js";
 import { closePlayer } from "../videos/player.js";
 import { createVideoList } from "../videos/video-list.js";
 
-let dialog;
+let dialog = null; // createDialog's controller, once built
+let title;
 let body;
 let headPart; // status badge and message, re-rendered
 let mediaPart; // the videos components, kept while the dialog shows one run
@@ -35,42 +38,75 @@ let socket = null; // socket.js's wrapper, once connected
 let media = null; // {id, components: [tracker, live view, list]}
 let shareButton; // "Share model…" in the foot: a finished run with its final model
 
-export function initDetailsDialog() {
-  dialog = document.getElementById("details-dialog");
-  body = dialog.querySelector("[data-slot='body']");
-  const closeIcon = dialog.querySelector(".icon-button[data-action='close-dialog']");
-  closeIcon.append(icon("close"));
-  shareButton = dialog.querySelector("[data-action='share-model']");
-  shareButton.prepend(videoIcon("share", 14));
-  // A click on the backdrop lands on the <dialog> itself.
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog) closeDetails();
-  });
-  dialog.addEventListener("close", () => {
-    currentId = null;
-    closePlayer();
-    destroyMedia(); // ends a live watch: nobody sees it any more
+function ensureDialog() {
+  if (dialog) return;
+  title = el("h2", { class: "dialog__title", id: "details-title" }, "Experiment");
+  body = el("div", { class: "dialog__body", dataset: { slot: "body" } });
+  shareButton = el(
+    "button",
+    { type: "button", class: "button details__share", dataset: { action: "share-model" }, hidden: true },
+    videoIcon("share", 14),
+    el("span", { class: "button__label" }, "Share model…"),
+  );
+  const node = el(
+    "dialog",
+    { class: "dialog", id: "details-dialog", dataset: { testid: "details-dialog" }, "aria-labelledby": "details-title" },
+    el(
+      "div",
+      { class: "dialog__head" },
+      title,
+      el(
+        "button",
+        {
+          type: "button",
+          class: "icon-button",
+          dataset: { action: "close-dialog" },
+          "aria-label": "Close details",
+          title: "Close (Esc)",
+        },
+        icon("close"),
+      ),
+    ),
+    body,
+    el(
+      "div",
+      { class: "dialog__foot" },
+      shareButton,
+      el("button", { type: "button", class: "button", dataset: { action: "close-dialog" } }, "Close"),
+    ),
+  );
+  dialog = createDialog(node, {
+    onClose: () => {
+      currentId = null;
+      closePlayer();
+      destroyMedia(); // ends a live watch: nobody sees it any more
+    },
   });
   headPart = el("div", { class: "details__part" });
   mediaPart = el("div", { class: "details__part" });
   infoPart = el("div", { class: "details__part" });
   replaceChildren(body, headPart, mediaPart, infoPart);
+  document.body.append(node);
 }
 
-/** The socket wrapper (socket.js) the live view sends `live.watch` through. */
-export function setDetailsSocket(live) {
+// The live view sends `live.watch` through the socket, once there is one.
+liveSocket().then((live) => {
   socket = live;
   for (const component of media?.components ?? []) component.setSocket?.(live);
-}
+});
 
 /**
  * Socket events for the open run's videos: `video.generated`, `video.failed`, `live.frame`,
  * and "connect" after every (re)connection: the lists fetch again (events may have been
  * missed) and a live view that is on asks for its frames again.
  */
-export function handleDetailsEvent(name, payload) {
+function forward(name, payload) {
   for (const component of media?.components ?? []) component.handleEvent(name, payload);
 }
+for (const name of ["video.generated", "video.failed", "live.frame"]) onLive(name, (payload) => forward(name, payload));
+onReconnect(() => forward("connect", {}));
+onState("experiments", () => renderDetails());
+onState("progress", (experiment) => updateDetailsProgress(experiment));
 
 function createMedia(id) {
   const trackerSlot = el("section", { class: "details-media__section", dataset: { section: "milestones" } });
@@ -95,13 +131,14 @@ function destroyMedia() {
 
 export function openDetails(id) {
   if (!getExperiment(id)) return;
+  ensureDialog();
   currentId = id;
   if (media?.id !== id) {
     destroyMedia();
     createMedia(id);
   }
   renderDetails();
-  if (!dialog.open) dialog.showModal();
+  dialog.open();
 }
 
 /** The foot's "Share model…": the export dialog with the model exporter, over this dialog. */
@@ -111,12 +148,8 @@ export function shareModel(id) {
   openExportDialog({ experiment }, { returnFocus: shareButton });
 }
 
-export function closeDetails() {
-  if (dialog.open) dialog.close();
-}
-
 /** Re-renders the open dialog (after its experiment changed). */
-export function renderDetails() {
+function renderDetails() {
   const experiment = currentId && getExperiment(currentId);
   if (!experiment) return; // closed (currentId is null) or the experiment is gone
   const status = displayStatus(experiment);
@@ -126,8 +159,8 @@ export function renderDetails() {
   const model = (experiment.artifacts?.models ?? []).find((item) => item.kind === "final");
   const lineage = lineageText(experiment, getExperiment(experiment.lineage?.parent_experiment_id));
 
-  setText(dialog.querySelector("#details-title"), experiment.name);
-  dialog.dataset.experimentId = experiment.id;
+  setText(title, experiment.name);
+  dialog.node.dataset.experimentId = experiment.id;
   const shareable = Boolean(model) && FINISHED_STATUSES.has(experiment.metadata?.status);
   if (shareButton.hidden === shareable) shareButton.hidden = !shareable;
 
@@ -145,16 +178,7 @@ export function renderDetails() {
 
   replaceChildren(
     headPart,
-    el(
-      "div",
-      {},
-      el(
-        "span",
-        { class: "status", dataset: { status, field: "status-badge" } },
-        el("span", { class: "status__dot", "aria-hidden": "true" }),
-        el("span", { dataset: { field: "status" } }, statusLabel(status)),
-      ),
-    ),
+    el("div", {}, statusBadge(status)),
     statusMessage,
   );
   replaceChildren(
@@ -232,14 +256,10 @@ function detailsSteps(experiment) {
  * Applies a progress report to the open dialog in place (a full re-render would drop
  * the user's text selection, e.g. on the run folder path, every second).
  */
-export function updateDetailsProgress(experiment) {
-  if (!dialog.open || experiment.id !== currentId) return;
-  const status = displayStatus(experiment);
+function updateDetailsProgress(experiment) {
+  if (!dialog?.node.open || experiment.id !== currentId) return;
   const badge = body.querySelector('[data-field="status-badge"]');
-  if (badge && badge.dataset.status !== status) {
-    badge.dataset.status = status;
-    setText(badge.querySelector('[data-field="status"]'), statusLabel(status));
-  }
+  if (badge) setStatusBadge(badge, displayStatus(experiment));
   const metrics = experiment.progress?.metrics ?? {};
   const values = {
     "d-steps": detailsSteps(experiment),
