@@ -8,15 +8,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
+from retro_ml.run_contract import PAUSED_SECONDS_FILE, STOP_FILE, ProgressMetrics, ProgressReport
 from retro_ml.training.reporting import ReportWriter
 
-STOP_FILE_NAME = "STOP"
-PAUSED_SECONDS_FILE_NAME = "PAUSED_SECONDS"
 STOP_CHECK_INTERVAL_SECONDS = 0.5
 RECENT_EPISODES = 100
 
@@ -40,7 +39,7 @@ class EpisodeStats:
         self._recent_rewards.append(reward)
         self._recent_lengths.append(length)
 
-    def as_metrics(self) -> dict[str, Any]:
+    def as_metrics(self) -> ProgressMetrics:
         return {
             "episodes": self.episodes,
             "mean_reward": float(np.mean(self._recent_rewards)) if self._recent_rewards else None,
@@ -122,7 +121,7 @@ class TrainingProgressCallback(BaseCallback):
         total_timesteps: int,
         run_dir: Path,
         stop_signal: threading.Event,
-        sb3_metrics: Callable[[], dict[str, Any]],
+        sb3_metrics: Callable[[], ProgressMetrics],
         progress_interval_seconds: float = 1.0,
         clock: ActiveClock | None = None,
     ) -> None:
@@ -130,14 +129,14 @@ class TrainingProgressCallback(BaseCallback):
         self.reporter = reporter
         self.total_timesteps = total_timesteps
         self.run_dir = run_dir
-        self.stop_file = run_dir / STOP_FILE_NAME
+        self.stop_file = run_dir / STOP_FILE
         self.stop_signal = stop_signal
         self.sb3_metrics = sb3_metrics
         self.progress_interval_seconds = progress_interval_seconds
         self.episode_stats = EpisodeStats()
         self.stop_reason: StopReason | None = None
-        self.final_metrics: dict[str, Any] | None = None
-        self.clock = clock or ActiveClock(run_dir / PAUSED_SECONDS_FILE_NAME)
+        self.final_metrics: ProgressMetrics | None = None
+        self.clock = clock or ActiveClock(run_dir / PAUSED_SECONDS_FILE)
         self._start_timesteps = 0
         self._last_progress_time = float("-inf")
         self._last_stop_check_time = float("-inf")
@@ -177,16 +176,18 @@ class TrainingProgressCallback(BaseCallback):
             self.logger.dump(self.num_timesteps)
         self.final_metrics = self.report_progress()
 
-    def report_progress(self) -> dict[str, Any]:
+    def report_progress(self) -> ProgressMetrics:
         """Write a `progress` report; return its metrics."""
         self.clock.refresh()  # right after a resume, before the next STOP check is due
         metrics = self.metrics()
         self.reporter.write(
-            "progress",
-            timestep=self.num_timesteps,
-            total_timesteps=self.total_timesteps,
-            progress_pct=self.progress_pct(),
-            metrics=metrics,
+            ProgressReport(
+                type="progress",
+                timestep=self.num_timesteps,
+                total_timesteps=self.total_timesteps,
+                progress_pct=self.progress_pct(),
+                metrics=metrics,
+            )
         )
         return metrics
 
@@ -198,8 +199,8 @@ class TrainingProgressCallback(BaseCallback):
         done = self.num_timesteps - self._start_timesteps
         return round(min(100.0, max(0.0, 100.0 * done / part)), 2)
 
-    def metrics(self) -> dict[str, Any]:
-        """The `metrics` of a progress report (docs/CONTRACT.md); None where not known yet."""
+    def metrics(self) -> ProgressMetrics:
+        """The `metrics` of a progress report (run_contract.ProgressMetrics); None where not known yet."""
         elapsed = self.clock.elapsed()
         steps_done = self.num_timesteps - self._start_timesteps
         fps = steps_done / elapsed if elapsed > 0 and steps_done > 0 else None

@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from retro_ml.run_contract import (
+    CHECKPOINTS_DIR,
+    TEMPORARY_CHECKPOINT_SUFFIX,
+    CheckpointReport,
+    checkpoint_file_name,
+    checkpoint_files,
+    temporary_checkpoint_file_name,
+)
 from retro_ml.training.callbacks import ActiveClock
 from retro_ml.training.reporting import ReportWriter
 
-CHECKPOINTS_DIR_NAME = "checkpoints"
-CHECKPOINT_FILE_PATTERN = re.compile(r"^step_(\d+)\.zip$")
-TEMPORARY_SUFFIX = ".tmp.zip"
 DEFAULT_CHECKPOINT_EVERY_PCT = 10.0
 DEFAULT_CHECKPOINT_EVERY_MINUTES = 15.0
 DEFAULT_KEEP_CHECKPOINTS = 3
@@ -41,20 +45,6 @@ def save_model_file(model: Any, final: Path, temporary: Path) -> Path:
         os.fsync(saved.fileno())
     os.replace(temporary, final)
     return final
-
-
-def checkpoint_files(directory: Path) -> list[tuple[int, Path]]:
-    """(timestep, path) of every finished checkpoint in `directory`, oldest first."""
-    try:
-        entries = list(directory.iterdir())
-    except OSError:
-        return []
-    found = []
-    for path in entries:
-        match = CHECKPOINT_FILE_PATTERN.match(path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    return sorted(found)
 
 
 def prune_checkpoints(directory: Path, keep: int) -> None:
@@ -70,7 +60,7 @@ def prune_checkpoints(directory: Path, keep: int) -> None:
 def remove_temporary_files(directory: Path) -> None:
     """Leftovers of a save that was cut short (a killed worker)."""
     try:
-        leftovers = [path for path in directory.iterdir() if path.name.endswith(TEMPORARY_SUFFIX)]
+        leftovers = [path for path in directory.iterdir() if path.name.endswith(TEMPORARY_CHECKPOINT_SUFFIX)]
     except OSError:
         return
     for path in leftovers:
@@ -100,7 +90,7 @@ class PeriodicCheckpointCallback(BaseCallback):
     ) -> None:
         super().__init__(verbose=0)
         self.reporter = reporter
-        self.directory = run_dir / CHECKPOINTS_DIR_NAME
+        self.directory = run_dir / CHECKPOINTS_DIR
         self.clock = clock
         self.keep = max(1, int(keep))  # a checkpoint deleted as soon as it is reported helps nobody
         self.interval_steps = additional_timesteps * every_pct / 100.0 if every_pct > 0 else math.inf
@@ -154,10 +144,10 @@ class PeriodicCheckpointCallback(BaseCallback):
         """Save, report, prune; None when saving failed (a warning in worker.log, training goes on)."""
         timestep = self.num_timesteps
         self._schedule_next(timestep)
-        name = f"step_{timestep}.zip"
+        name = checkpoint_file_name(timestep)
         final = self.directory / name
         # Hidden name: never matched by `step_*.zip`, so nobody mistakes it for a checkpoint.
-        temporary = self.directory / f".step_{timestep}{TEMPORARY_SUFFIX}"
+        temporary = self.directory / temporary_checkpoint_file_name(timestep)
         try:
             self.directory.mkdir(exist_ok=True)
             save_model_file(self.model, final, temporary)
@@ -169,7 +159,7 @@ class PeriodicCheckpointCallback(BaseCallback):
                 pass
             return None
         self.saved.append(timestep)
-        self.reporter.write("checkpoint", timestep=timestep, path=f"{CHECKPOINTS_DIR_NAME}/{name}")
+        self.reporter.write(CheckpointReport(type="checkpoint", timestep=timestep, path=f"{CHECKPOINTS_DIR}/{name}"))
         prune_checkpoints(self.directory, self.keep)
         return final
 

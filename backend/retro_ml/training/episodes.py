@@ -25,10 +25,10 @@ import gymnasium
 import numpy as np
 from numpy.typing import NDArray
 
+from retro_ml.run_contract import STOP_FILE
 from retro_ml.training.video import NearestUpscaler, VideoWriter
 from retro_ml.training.video.thumbnails import ThumbnailPicker, write_png_atomically
 
-VIDEOS_DIR_NAME = "videos"
 NATIVE_FPS = 60
 DEFAULT_VIDEO_SCALE = 3
 STOP_CHECK_EVERY_FRAMES = 60
@@ -90,9 +90,7 @@ def stop_requested(run_dir: Path, stop_signal: threading.Event | None) -> bool:
     """True once the worker got SIGTERM (`stop_signal`) or the run folder has a STOP file."""
     if stop_signal is not None and stop_signal.is_set():
         return True
-    from retro_ml.training.callbacks import STOP_FILE_NAME
-
-    return (run_dir / STOP_FILE_NAME).exists()
+    return (run_dir / STOP_FILE).exists()
 
 
 @dataclass(frozen=True)

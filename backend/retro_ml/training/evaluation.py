@@ -30,10 +30,17 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from retro_ml.run_contract import (
+    EVALUATION_THUMBNAIL,
+    EVALUATION_VIDEO,
+    VIDEOS_DIR,
+    VideoFacts,
+    VideoFailedReport,
+    VideoReport,
+)
 from retro_ml.training.episodes import (
     DEFAULT_VIDEO_SCALE,
     NATIVE_FPS,
-    VIDEOS_DIR_NAME,
     ClipStopped,
     EpisodeResult,
     Recording,
@@ -44,8 +51,6 @@ from retro_ml.training.milestones import DEFAULT_MILESTONE_MAX_SECONDS, first_li
 from retro_ml.training.reporting import ReportWriter
 
 EVAL_SEED_OFFSET = 2_000_003  # away from the training envs' seeds and from the milestone clips' seed
-EVALUATION_VIDEO_NAME = "evaluation.mp4"
-EVALUATION_THUMBNAIL_NAME = "evaluation.png"
 
 
 def evaluation_episodes(settings: dict[str, Any]) -> int:
@@ -67,7 +72,7 @@ def best_episode(scores: list[float]) -> int:
     return max(range(len(scores)), key=lambda index: (scores[index], -index))
 
 
-def score_summary(scores: list[float]) -> dict[str, Any]:
+def score_summary(scores: list[float]) -> VideoFacts:
     """The report's score fields for the played games."""
     best = max(scores)
     return {
@@ -106,7 +111,9 @@ def record_evaluation(
         print(f"warning: {message}", file=sys.stderr, flush=True)
         if os.environ.get("RETRO_ML_DEBUG"):
             traceback.print_exc()
-        reporter.write("video_failed", message=message, video_type="evaluation", timestep=timestep)
+        reporter.write(
+            VideoFailedReport(type="video_failed", message=message, video_type="evaluation", timestep=timestep)
+        )
         return None
 
 
@@ -126,7 +133,7 @@ class Evaluation:
         self.model = model
         self.reporter = reporter
         self.run_dir = run_dir
-        self.directory = run_dir / VIDEOS_DIR_NAME
+        self.directory = run_dir / VIDEOS_DIR
         self.env_id = env_id
         self.seed = int(seed) if seed is not None else None
         self.frame_stack = int(settings.get("frame_stack") or 4)
@@ -163,27 +170,29 @@ class Evaluation:
                 f"{recorded.frames} frames, the game it replays {best.score:g} in {best.frames} frames",
                 flush=True,
             )
-        print(f"evaluation: recorded {EVALUATION_VIDEO_NAME} in {time.monotonic() - started:.1f} s in all", flush=True)
+        print(f"evaluation: recorded {EVALUATION_VIDEO} in {time.monotonic() - started:.1f} s in all", flush=True)
         return self.reporter.write(
-            "video",
-            video_type="evaluation",
-            path=f"{VIDEOS_DIR_NAME}/{EVALUATION_VIDEO_NAME}",
-            thumbnail=f"{VIDEOS_DIR_NAME}/{EVALUATION_THUMBNAIL_NAME}",
-            timestep=timestep,
-            duration=round(recorded.duration, 3),
-            frames=recorded.frames,
-            width=recorded.width,
-            height=recorded.height,
-            score=recorded.score,
-            **score_summary(scores),
+            VideoReport(
+                type="video",
+                video_type="evaluation",
+                path=f"{VIDEOS_DIR}/{EVALUATION_VIDEO}",
+                thumbnail=f"{VIDEOS_DIR}/{EVALUATION_THUMBNAIL}",
+                timestep=timestep,
+                duration=round(recorded.duration, 3),
+                frames=recorded.frames,
+                width=recorded.width,
+                height=recorded.height,
+                score=recorded.score,
+                **score_summary(scores),
+            )
         )
 
     def _record(self, best: EpisodeResult) -> EpisodeResult:
         """Play the best game again (same seed), recording it."""
         self.directory.mkdir(exist_ok=True)
         recording = Recording(
-            video_path=self.directory / EVALUATION_VIDEO_NAME,
-            thumbnail_path=self.directory / EVALUATION_THUMBNAIL_NAME,
+            video_path=self.directory / EVALUATION_VIDEO,
+            thumbnail_path=self.directory / EVALUATION_THUMBNAIL,
             scale=self.scale,
         )
         return self._play(best.seed, recording)

@@ -7,7 +7,8 @@ callback looks at that file at most every 0.5 s (one `os.stat`); a file older th
 rendering. While watched, at most `fps` times a second, it writes training env 0's current
 screen (the raw 210×160 RGB emulator screen, upscaled ×2 nearest-neighbour, JPEG) to
 `live.jpg` atomically (temporary name, then `os.replace`). The frame carries the model's
-step count in a JPEG comment (`retro-ml timestep=N`). The protocol is in docs/CONTRACT.md.
+step count in a JPEG comment (`retro-ml timestep=N`). The protocol is in
+retro_ml.run_contract (live_view.py) and docs/CONTRACT.md.
 
 Unwatched, `_on_step` costs one monotonic clock read and a comparison. A live-view error
 never fails training: it is printed once to worker.log and the live view turns itself off.
@@ -25,24 +26,28 @@ import cv2
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
-LIVE_VIEW_FILE_NAME = "LIVE_VIEW"
-LIVE_FRAME_FILE_NAME = "live.jpg"
-TEMPORARY_FRAME_FILE_NAME = "live.tmp.jpg"
+from retro_ml.run_contract import (
+    LIVE_FRAME_FILE,
+    LIVE_FRAME_TIMESTEP_PREFIX,
+    LIVE_VIEW_DEFAULT_FPS,
+    LIVE_VIEW_FILE,
+    LIVE_VIEW_MAX_FPS,
+    LIVE_VIEW_MIN_FPS,
+    LIVE_VIEW_WATCH_TIMEOUT_SECONDS,
+    TEMPORARY_LIVE_FRAME_FILE,
+)
+
 CHECK_INTERVAL_SECONDS = 0.5
-WATCH_TIMEOUT_SECONDS = 10.0
-DEFAULT_FPS = 8.0
-MAX_FPS = 15.0
 SCALE = 2
 JPEG_QUALITY = 80
-TIMESTEP_COMMENT_PREFIX = b"retro-ml timestep="
 
 
 class LiveViewCallback(BaseCallback):
     def __init__(self, run_dir: Path) -> None:
         super().__init__(verbose=0)
-        self.watch_file = run_dir / LIVE_VIEW_FILE_NAME
-        self.frame_file = run_dir / LIVE_FRAME_FILE_NAME
-        self.temporary_file = run_dir / TEMPORARY_FRAME_FILE_NAME
+        self.watch_file = run_dir / LIVE_VIEW_FILE
+        self.frame_file = run_dir / LIVE_FRAME_FILE
+        self.temporary_file = run_dir / TEMPORARY_LIVE_FRAME_FILE
         self.fps = 0.0  # 0: nobody watches
         self.frames_written = 0
         self.render_seconds = 0.0  # time spent producing frames, for the curious (and tests)
@@ -74,7 +79,7 @@ class LiveViewCallback(BaseCallback):
             stat = os.stat(self.watch_file)
         except OSError:
             stat = None
-        if stat is None or time.time() - stat.st_mtime >= WATCH_TIMEOUT_SECONDS:
+        if stat is None or time.time() - stat.st_mtime >= LIVE_VIEW_WATCH_TIMEOUT_SECONDS:
             if self.fps:
                 self.fps = 0.0
                 self._remove_frame()  # nobody watches: no stale picture left behind
@@ -110,14 +115,14 @@ class LiveViewCallback(BaseCallback):
 
 
 def read_fps(watch_file: Path) -> float:
-    """The fps LIVE_VIEW asks for, within 1..MAX_FPS; DEFAULT_FPS when unreadable."""
+    """The fps LIVE_VIEW asks for, within the contract's bounds; its default fps when unreadable."""
     try:
         fps = float(watch_file.read_text(encoding="utf-8").strip())
     except (OSError, ValueError):
-        return DEFAULT_FPS
+        return float(LIVE_VIEW_DEFAULT_FPS)
     if not np.isfinite(fps):
-        return DEFAULT_FPS
-    return min(MAX_FPS, max(1.0, fps))
+        return float(LIVE_VIEW_DEFAULT_FPS)
+    return min(float(LIVE_VIEW_MAX_FPS), max(float(LIVE_VIEW_MIN_FPS), fps))
 
 
 def first_env_ale(vec_env: Any) -> Any:
@@ -143,6 +148,6 @@ def encode_screen(rgb: np.ndarray, timestep: int) -> bytes:
     if not ok:
         raise ValueError("OpenCV could not encode the frame as JPEG")
     data = encoded.tobytes()
-    comment = TIMESTEP_COMMENT_PREFIX + str(int(timestep)).encode()
+    comment = LIVE_FRAME_TIMESTEP_PREFIX + str(int(timestep)).encode()
     # A COM segment right after SOI: FF FE, then its length (2 bytes, counting itself).
     return data[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + data[2:]

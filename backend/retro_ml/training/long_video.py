@@ -25,16 +25,21 @@ import gymnasium
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
+from retro_ml.run_contract import (
+    LONG_VIDEO,
+    LONG_VIDEO_PART_PREFIX,
+    LONG_VIDEO_PARTS_DIR,
+    LONG_VIDEO_THUMBNAIL,
+    VIDEOS_DIR,
+    VideoFailedReport,
+    VideoReport,
+)
 from retro_ml.training.callbacks import EpisodeStats
 from retro_ml.training.long_video_plan import LongVideoPlan, TapMode
 from retro_ml.training.reporting import ReportWriter
 from retro_ml.training.video.overlay import Caption
 from retro_ml.training.video.segments import Segment, SegmentedRecorder, upscale
 
-VIDEOS_DIR_NAME = "videos"
-SEGMENTS_DIR_NAME = "hour"
-SEGMENT_PREFIX = "segment_"
-JOINED_NAME = "watch_it_learn"
 NATIVE_FPS = 60
 DEFAULT_SEGMENT_SECONDS = 300.0
 # ×2, not the clips' ×3: hours of footage at ×3 cost twice the CPU (bench/video_recorder.py);
@@ -97,14 +102,14 @@ class LongVideoCallback(BaseCallback):
     ) -> None:
         super().__init__(verbose=0)
         self.reporter = reporter
-        self.videos_dir = run_dir / VIDEOS_DIR_NAME
+        self.videos_dir = run_dir / VIDEOS_DIR
         self.tap = tap
         tap.callback = self
         self.additional_timesteps = additional_timesteps
         self.plan = LongVideoPlan(target_seconds)
         self.recorder = SegmentedRecorder(
-            self.videos_dir / SEGMENTS_DIR_NAME,
-            SEGMENT_PREFIX,
+            self.videos_dir / LONG_VIDEO_PARTS_DIR,
+            LONG_VIDEO_PART_PREFIX,
             scale=max(1, int(scale)),
             fps=NATIVE_FPS,
             segment_frames=max(1, round(segment_seconds * NATIVE_FPS)),
@@ -193,21 +198,23 @@ class LongVideoCallback(BaseCallback):
     def _report_segment(self, segment: Segment) -> None:
         """In the encoder thread: a finished part is listed at once."""
         self.reporter.write(
-            "video",
-            video_type="hour",
-            segment=segment.index,
-            path=self._relative(segment.path),
-            thumbnail=self._relative(segment.thumbnail) if segment.thumbnail.is_file() else None,
-            timestep=segment.last_timestep,
-            duration=round(segment.duration, 3),
-            frames=segment.frames,
-            width=segment.width,
-            height=segment.height,
-            scores=segment.scores,
-            episode_count=len(segment.scores),
-            max_score=max(segment.scores) if segment.scores else None,
-            avg_score=float(np.mean(segment.scores)) if segment.scores else None,
-            target_seconds=self.plan.target_seconds,
+            VideoReport(
+                type="video",
+                video_type="hour",
+                segment=segment.index,
+                path=self._relative(segment.path),
+                thumbnail=self._relative(segment.thumbnail) if segment.thumbnail.is_file() else None,
+                timestep=segment.last_timestep,
+                duration=round(segment.duration, 3),
+                frames=segment.frames,
+                width=segment.width,
+                height=segment.height,
+                scores=segment.scores,
+                episode_count=len(segment.scores),
+                max_score=max(segment.scores) if segment.scores else None,
+                avg_score=float(np.mean(segment.scores)) if segment.scores else None,
+                target_seconds=self.plan.target_seconds,
+            )
         )
 
     def _relative(self, path: Path) -> str:
@@ -236,32 +243,34 @@ class LongVideoCallback(BaseCallback):
         from retro_ml.training.video import concat_segments
         from retro_ml.training.video.thumbnails import write_png_atomically
 
-        video_path = concat_segments([s.path for s in segments], self.videos_dir / f"{JOINED_NAME}.mp4")
-        thumbnail_path = self.videos_dir / f"{JOINED_NAME}.png"
+        video_path = concat_segments([s.path for s in segments], self.videos_dir / LONG_VIDEO)
+        thumbnail_path = self.videos_dir / LONG_VIDEO_THUMBNAIL
         picked = self.recorder.overall_thumbnails.pick(THUMBNAIL_FRACTION)
         if picked is not None:
             write_png_atomically(thumbnail_path, upscale(picked, self.recorder.scale))
         frames = sum(s.frames for s in segments)
         report = self.reporter.write(
-            "video",
-            video_type="hour",
-            path=self._relative(video_path),
-            thumbnail=self._relative(thumbnail_path) if picked is not None else None,
-            timestep=segments[-1].last_timestep,
-            duration=round(frames / NATIVE_FPS, 3),
-            frames=frames,
-            width=segments[0].width,
-            height=segments[0].height,
-            scores=self.scores,
-            episode_count=len(self.scores),
-            avg_score=float(np.mean(self.scores)) if self.scores else None,
-            max_score=max(self.scores) if self.scores else None,
-            best_score=self.episode_stats.best_reward,
-            target_seconds=self.plan.target_seconds,
-            segments_joined=len(segments),
-            sampled_timesteps=self.spans,
+            VideoReport(
+                type="video",
+                video_type="hour",
+                path=self._relative(video_path),
+                thumbnail=self._relative(thumbnail_path) if picked is not None else None,
+                timestep=segments[-1].last_timestep,
+                duration=round(frames / NATIVE_FPS, 3),
+                frames=frames,
+                width=segments[0].width,
+                height=segments[0].height,
+                scores=self.scores,
+                episode_count=len(self.scores),
+                avg_score=float(np.mean(self.scores)) if self.scores else None,
+                max_score=max(self.scores) if self.scores else None,
+                best_score=self.episode_stats.best_reward,
+                target_seconds=self.plan.target_seconds,
+                segments_joined=len(segments),
+                sampled_timesteps=self.spans,
+            )
         )
-        shutil.rmtree(self.videos_dir / SEGMENTS_DIR_NAME, ignore_errors=True)  # the parts, now joined
+        shutil.rmtree(self.videos_dir / LONG_VIDEO_PARTS_DIR, ignore_errors=True)  # the parts, now joined
         return report
 
     def _fail(self, exc: BaseException) -> None:
@@ -271,7 +280,9 @@ class LongVideoCallback(BaseCallback):
         self.tap.mode = TapMode.OFF
         message = f"The long video stopped recording: {type(exc).__name__}: {first_line(exc)}"
         print(f"warning: {message}", file=sys.stderr, flush=True)
-        self.reporter.write("video_failed", message=message, video_type="hour", timestep=self.num_timesteps)
+        self.reporter.write(
+            VideoFailedReport(type="video_failed", message=message, video_type="hour", timestep=self.num_timesteps)
+        )
 
 
 def first_line(exc: BaseException) -> str:

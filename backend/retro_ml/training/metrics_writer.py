@@ -13,15 +13,14 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from stable_baselines3.common.logger import KVWriter
 
+from retro_ml.run_contract import ProgressMetrics
 from retro_ml.training.reporting import json_safe
 
-METRICS_FILE_NAME = "metrics.jsonl"
-
-# SB3 logger key -> key in the `metrics` of progress reports (docs/CONTRACT.md).
+# SB3 logger key -> key in the `metrics` of progress reports (run_contract.ProgressMetrics).
 REPORTED_SB3_KEYS: dict[str, str] = {
     "train/loss": "loss",
     "train/policy_gradient_loss": "policy_loss",
@@ -72,10 +71,10 @@ class MetricsWriter(KVWriter):
         with self._lock:
             return dict(self._latest)
 
-    def reported_metrics(self) -> dict[str, float | int | None]:
+    def reported_metrics(self) -> ProgressMetrics:
         """The latest SB3 diagnostics under the names progress reports use; absent until logged."""
         latest = self.latest_values()
-        return {name: latest[key] for key, name in REPORTED_SB3_KEYS.items() if key in latest}
+        return cast(ProgressMetrics, {name: latest[key] for key, name in REPORTED_SB3_KEYS.items() if key in latest})
 
     def close(self) -> None:
         with self._lock:

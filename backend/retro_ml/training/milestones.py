@@ -31,10 +31,10 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from retro_ml.run_contract import MILESTONE_VIDEO_PREFIX, VIDEOS_DIR, VideoFailedReport, VideoReport
 from retro_ml.training.episodes import (
     DEFAULT_VIDEO_SCALE,
     NATIVE_FPS,
-    VIDEOS_DIR_NAME,
     ClipStopped,
     Recording,
     play_episode,
@@ -80,7 +80,7 @@ class MilestoneVideoCallback(BaseCallback):
         super().__init__(verbose=0)
         self.reporter = reporter
         self.run_dir = run_dir
-        self.directory = run_dir / VIDEOS_DIR_NAME
+        self.directory = run_dir / VIDEOS_DIR
         self.env_id = env_id
         self.additional_timesteps = additional_timesteps
         self.frame_stack = frame_stack
@@ -175,11 +175,13 @@ class MilestoneVideoCallback(BaseCallback):
             if os.environ.get("RETRO_ML_DEBUG"):
                 traceback.print_exc()
             self.reporter.write(
-                "video_failed",
-                message=message,
-                video_type="milestone",
-                milestone_pct=pct_value(pct),
-                timestep=timestep,
+                VideoFailedReport(
+                    type="video_failed",
+                    message=message,
+                    video_type="milestone",
+                    milestone_pct=pct_value(pct),
+                    timestep=timestep,
+                )
             )
             return None
         self.recorded.append(pct)
@@ -189,8 +191,8 @@ class MilestoneVideoCallback(BaseCallback):
         label = pct_label(pct)
         self.directory.mkdir(exist_ok=True)
         recording = Recording(
-            video_path=self.directory / f"milestone_{label}.mp4",
-            thumbnail_path=self.directory / f"milestone_{label}.png",
+            video_path=self.directory / f"{MILESTONE_VIDEO_PREFIX}{label}.mp4",
+            thumbnail_path=self.directory / f"{MILESTONE_VIDEO_PREFIX}{label}.png",
             scale=self.scale,
         )
         episode = play_episode(
@@ -203,18 +205,20 @@ class MilestoneVideoCallback(BaseCallback):
             recording=recording,
         )
         return self.reporter.write(
-            "video",
-            video_type="milestone",
-            path=f"{VIDEOS_DIR_NAME}/{recording.video_path.name}",
-            thumbnail=f"{VIDEOS_DIR_NAME}/{recording.thumbnail_path.name}",
-            milestone_pct=pct_value(pct),
-            timestep=timestep,
-            duration=round(episode.duration, 3),
-            frames=episode.frames,
-            width=episode.width,
-            height=episode.height,
-            score=episode.score,
-            episode_count=1,
+            VideoReport(
+                type="video",
+                video_type="milestone",
+                path=f"{VIDEOS_DIR}/{recording.video_path.name}",
+                thumbnail=f"{VIDEOS_DIR}/{recording.thumbnail_path.name}",
+                milestone_pct=pct_value(pct),
+                timestep=timestep,
+                duration=round(episode.duration, 3),
+                frames=episode.frames,
+                width=episode.width,
+                height=episode.height,
+                score=episode.score,
+                episode_count=1,
+            )
         )
 
 

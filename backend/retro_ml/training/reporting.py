@@ -2,7 +2,7 @@
 
 The main process tails that file, so every line is flushed and fsync'ed as soon as it is
 written: a report that was written survives a crash of the worker or of the machine.
-The shapes of the reports are fixed in docs/CONTRACT.md.
+The shapes of the reports are fixed in retro_ml.run_contract (reports.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-EVENTS_FILE_NAME = "events.jsonl"
+from retro_ml.run_contract import Report
 
 
 def json_safe(value: Any) -> Any:
@@ -40,7 +40,7 @@ def json_safe(value: Any) -> Any:
 
 
 class ReportWriter:
-    """Appends reports (`{"type": ..., "time": ..., **fields}`) to an events file.
+    """Appends reports (`{"type": ..., "time": ..., **fields}`) to an events file, stamping `time`.
 
     Thread-safe. Do not call `write` from a signal handler: the handler runs in the thread
     that may already hold the lock; set a flag there and report from normal code instead.
@@ -51,17 +51,17 @@ class ReportWriter:
         self._lock = threading.Lock()
         self._file: TextIO | None = None
 
-    def write(self, report_type: str, **fields: Any) -> dict[str, Any]:
+    def write(self, report: Report) -> dict[str, Any]:
         """Append one report and return it as written."""
-        report: dict[str, Any] = {"type": report_type, "time": time.time(), **json_safe(fields)}
-        line = json.dumps(report, allow_nan=False, default=str) + "\n"
+        stamped: dict[str, Any] = {"type": report["type"], "time": time.time(), **json_safe(report)}
+        line = json.dumps(stamped, allow_nan=False, default=str) + "\n"
         with self._lock:
             if self._file is None:
                 self._file = self.path.open("a", encoding="utf-8")
             self._file.write(line)
             self._file.flush()
             os.fsync(self._file.fileno())
-        return report
+        return stamped
 
     def close(self) -> None:
         with self._lock:

@@ -2,7 +2,8 @@
 
 Started by the process manager as `python -m retro_ml worker --run-dir DIR`, with stdout
 and stderr going to DIR/worker.log. The run folder's files and the reports are fixed in
-docs/CONTRACT.md. The worker never opens the database: the folder is all it knows.
+retro_ml.run_contract (docs/CONTRACT.md). The worker never opens the database: the folder is
+all it knows.
 
 Stopping: a `STOP` file in the run folder, or SIGTERM (SIGBREAK on Windows), makes the
 worker leave training at the next step, save the model and report `stopped`.
@@ -32,12 +33,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from retro_ml.training.reporting import EVENTS_FILE_NAME, ReportWriter
+from retro_ml.run_contract import (
+    CONFIG_FILE,
+    EVENTS_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    PAUSED_SECONDS_FILE,
+    TEMPORARY_MODEL_FILE,
+    TENSORBOARD_DIR,
+    FailedReport,
+    FinishedReport,
+    StartedReport,
+)
+from retro_ml.training.reporting import ReportWriter
 
-CONFIG_FILE_NAME = "config.json"
-MODEL_FILE_NAME = "model.zip"
-TEMPORARY_MODEL_FILE_NAME = "model.tmp.zip"
-TENSORBOARD_DIR_NAME = "tensorboard"
 STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
 DEFAULT_N_ENVS = {"ppo": 8, "dqn": 1}
 
@@ -54,7 +63,7 @@ def run_worker(run_dir: Path) -> int:
     print(f"retro-ml worker pid {os.getpid()} in {run_dir}", flush=True)
     stop_signal = threading.Event()
     run_config: dict[str, Any] | None = None
-    with ReportWriter(run_dir / EVENTS_FILE_NAME) as reporter, stop_on_signals(stop_signal):
+    with ReportWriter(run_dir / EVENTS_FILE) as reporter, stop_on_signals(stop_signal):
         try:
             run_config = read_run_config(run_dir)
             train(run_dir, run_config, reporter, stop_signal)
@@ -65,11 +74,11 @@ def run_worker(run_dir: Path) -> int:
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / CONFIG_FILE_NAME
+    path = run_dir / CONFIG_FILE
     try:
         run_config = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RunFolderError(f"The run folder has no {CONFIG_FILE_NAME}: {path}") from None
+        raise RunFolderError(f"The run folder has no {CONFIG_FILE}: {path}") from None
     except json.JSONDecodeError as exc:
         raise RunFolderError(f"{path} is not valid JSON ({exc}).") from None
     for key in ("env_id", "algorithm", "config"):
@@ -93,13 +102,13 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     from stable_baselines3.common.logger import HumanOutputFormat, KVWriter, Logger
 
     from retro_ml.training.algorithms import build_model, load_model, read_saved_num_timesteps
-    from retro_ml.training.callbacks import PAUSED_SECONDS_FILE_NAME, ActiveClock, TrainingProgressCallback
+    from retro_ml.training.callbacks import ActiveClock, TrainingProgressCallback
     from retro_ml.training.checkpoints import PeriodicCheckpointCallback
     from retro_ml.training.envs import make_training_env
     from retro_ml.training.evaluation import evaluation_episodes, record_evaluation
     from retro_ml.training.live_view import LiveViewCallback
     from retro_ml.training.long_video import GameTap, LongVideoCallback, target_seconds_of
-    from retro_ml.training.metrics_writer import METRICS_FILE_NAME, MetricsWriter
+    from retro_ml.training.metrics_writer import MetricsWriter
     from retro_ml.training.milestones import MilestoneVideoCallback
 
     algorithm = str(run_config["algorithm"]).lower()
@@ -128,9 +137,9 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         wrap_first_raw_env=tap_first_env if long_video_seconds > 0 else None,
     )
     long_video: LongVideoCallback | None = None
-    metrics_writer = MetricsWriter(run_dir / METRICS_FILE_NAME)
+    metrics_writer = MetricsWriter(run_dir / METRICS_FILE)
     output_formats: list[KVWriter] = [HumanOutputFormat(sys.stdout), metrics_writer]
-    tensorboard_output = make_tensorboard_output(run_dir / TENSORBOARD_DIR_NAME)
+    tensorboard_output = make_tensorboard_output(run_dir / TENSORBOARD_DIR)
     if tensorboard_output is not None:
         output_formats.append(tensorboard_output)
     logger = Logger(folder=None, output_formats=output_formats)
@@ -143,13 +152,15 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         start_timesteps = model.num_timesteps
         total_timesteps = start_timesteps + additional_timesteps  # absolute, like every report's steps
         reporter.write(
-            "started",
-            pid=os.getpid(),
-            device=model.device.type,
-            total_timesteps=total_timesteps,
-            num_timesteps=start_timesteps,
+            StartedReport(
+                type="started",
+                pid=os.getpid(),
+                device=model.device.type,
+                total_timesteps=total_timesteps,
+                num_timesteps=start_timesteps,
+            )
         )
-        clock = ActiveClock(run_dir / PAUSED_SECONDS_FILE_NAME)
+        clock = ActiveClock(run_dir / PAUSED_SECONDS_FILE)
         progress = TrainingProgressCallback(
             reporter,
             total_timesteps=total_timesteps,
@@ -192,10 +203,12 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             # N games of the final model, the best one recorded; before `completed`
             record_evaluation(model, reporter, run_dir, run_config["env_id"], settings, stop_signal)
         reporter.write(
-            "completed" if progress.stop_reason is None else "stopped",
-            timestep=model.num_timesteps,
-            model_path=MODEL_FILE_NAME,
-            final_metrics=progress.final_metrics or progress.metrics(),
+            FinishedReport(
+                type="completed" if progress.stop_reason is None else "stopped",
+                timestep=model.num_timesteps,
+                model_path=MODEL_FILE,
+                final_metrics=progress.final_metrics or progress.metrics(),
+            )
         )
     finally:
         if long_video is not None:
@@ -215,7 +228,7 @@ def resume_model_path(run_dir: Path, run_config: dict[str, Any]) -> Path | None:
         return None
     model_path = resume_from.get("model_path") if isinstance(resume_from, dict) else None
     if not model_path:
-        raise RunFolderError(f"{run_dir / CONFIG_FILE_NAME}: resume_from has no model_path to continue from.")
+        raise RunFolderError(f"{run_dir / CONFIG_FILE}: resume_from has no model_path to continue from.")
     path = Path(model_path)
     return path if path.is_absolute() else run_dir / path
 
@@ -251,7 +264,7 @@ def save_model_atomically(model: Any, run_dir: Path) -> Path:
     """Save to model.tmp.zip, then rename: model.zip is never seen half-written."""
     from retro_ml.training.checkpoints import save_model_file
 
-    return save_model_file(model, run_dir / MODEL_FILE_NAME, run_dir / TEMPORARY_MODEL_FILE_NAME)
+    return save_model_file(model, run_dir / MODEL_FILE, run_dir / TEMPORARY_MODEL_FILE)
 
 
 def report_failure(reporter: ReportWriter, exc: BaseException, run_config: dict[str, Any] | None) -> None:
@@ -260,7 +273,7 @@ def report_failure(reporter: ReportWriter, exc: BaseException, run_config: dict[
     sys.stderr.write(details)
     sys.stderr.flush()
     try:
-        reporter.write("failed", message=describe_failure(exc, run_config), traceback=details)
+        reporter.write(FailedReport(type="failed", message=describe_failure(exc, run_config), traceback=details))
     except OSError as write_error:  # e.g. the run folder is gone: worker.log is all we have
         sys.stderr.write(f"could not write the failed report: {write_error}\n")
 

@@ -10,7 +10,7 @@ complete. On an error or an exception inside the `with` block the temporary file
 the writing process itself is killed (SIGKILL), nothing can remove it: ffmpeg sees its stdin
 close, finalises the `.part` file (playable, the frames sent so far) and exits, and the `.part`
 file stays behind. Whoever owns the folder may delete `.*.part` files that no live writer owns
-(see `PARTIAL_SUFFIX`).
+(see `PARTIAL_SUFFIX`, from the run-folder contract).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from numpy.typing import NDArray
 
 # One ffmpeg locator and one reading of its stream lines for the worker and the server.
 from retro_ml.media.ffmpeg import DURATION_RE, FPS_RE, VIDEO_STREAM_RE, ffmpeg_exe
+from retro_ml.run_contract import PARTIAL_SUFFIX
 
-PARTIAL_SUFFIX = ".part"
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _STDERR_TAIL_LINES = 20
 _CLOSE_TIMEOUT_S = 120.0

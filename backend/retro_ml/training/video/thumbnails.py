@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from retro_ml.run_contract import TEMPORARY_SUFFIX
+
 THUMBNAIL_SAMPLES = 64  # raw frames kept to pick the thumbnail from (~100 kB each)
 
 
@@ -45,7 +47,7 @@ def write_png_atomically(path: Path, rgb: NDArray[np.uint8]) -> None:
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     if not ok:
         raise RuntimeError(f"OpenCV could not encode the thumbnail {path.name}")
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = path.with_name(f".{path.name}{TEMPORARY_SUFFIX}")
     try:
         temporary.write_bytes(encoded.tobytes())
         os.replace(temporary, path)
