@@ -20,8 +20,8 @@ WELCOME = "Welcome to Retro ML Trainer"
 
 
 @pytest.fixture
-def x11(big_display: str) -> Iterator[X11]:
-    connection = X11(big_display)
+def x11(xvfb_display: str) -> Iterator[X11]:
+    connection = X11(xvfb_display)
     yield connection
     connection.close()
 
@@ -51,10 +51,10 @@ def api(app: DesktopApp, method: str, path: str, **kwargs: object) -> requests.R
 
 
 def test_window_shows_the_dashboard_and_remembers_its_geometry(
-    tmp_path: Path, big_display: str, x11: X11, apps: list[DesktopApp]
+    tmp_path: Path, xvfb_display: str, x11: X11, apps: list[DesktopApp]
 ) -> None:
     data_dir = tmp_path / "data"
-    app = open_app(data_dir, big_display, apps)
+    app = open_app(data_dir, xvfb_display, apps)
     window = wait_for(x11.app_window, 60, "the app's window on the display")
     wait_for(lambda: x11.is_viewable(window), 30, "the window to be mapped")
     wait_for_dashboard(app)
@@ -74,7 +74,7 @@ def test_window_shows_the_dashboard_and_remembers_its_geometry(
     assert not (data_dir / "desktop.json").exists()
 
     # the next launch opens where it was left
-    again = open_app(data_dir, big_display, apps)
+    again = open_app(data_dir, xvfb_display, apps)
     window = wait_for(x11.app_window, 60, "the window of the second run")
     wait_for(
         lambda: x11.is_viewable(window) and x11.geometry(window) == (40, 30, 1100, 720), 30, "the remembered geometry"
@@ -85,16 +85,16 @@ def test_window_shows_the_dashboard_and_remembers_its_geometry(
 
 
 def test_second_launch_and_closing_while_training(
-    tmp_path: Path, big_display: str, x11: X11, apps: list[DesktopApp]
+    tmp_path: Path, xvfb_display: str, x11: X11, apps: list[DesktopApp]
 ) -> None:
     data_dir = tmp_path / "data"
-    app = open_app(data_dir, big_display, apps)
+    app = open_app(data_dir, xvfb_display, apps)
     window = wait_for(x11.app_window, 60, "the app's window")
     wait_for_dashboard(app)
     server_pid = json.loads((data_dir / "server.json").read_text())["pid"]
 
     # a second launch starts no second server: it brings the window forward and exits
-    result = second_launch(data_dir, big_display)
+    result = second_launch(data_dir, xvfb_display)
     assert result.returncode == 0, result.stderr
     assert "already open" in result.stdout
     assert json.loads((data_dir / "server.json").read_text())["pid"] == server_pid
@@ -131,7 +131,7 @@ def test_second_launch_and_closing_while_training(
     assert status in ("queued", "running")
 
     # starting the app again brings the same window back
-    result = second_launch(data_dir, big_display)
+    result = second_launch(data_dir, xvfb_display)
     assert result.returncode == 0, result.stderr
     window = wait_for(lambda: (w := x11.app_window()) and x11.is_viewable(w) and w, 15, "the window to come back")
     assert json.loads((data_dir / "server.json").read_text())["pid"] == server_pid
@@ -147,10 +147,10 @@ def test_second_launch_and_closing_while_training(
 
 
 def test_in_the_background_the_app_quits_after_the_last_run(
-    tmp_path: Path, big_display: str, x11: X11, apps: list[DesktopApp]
+    tmp_path: Path, xvfb_display: str, x11: X11, apps: list[DesktopApp]
 ) -> None:
     data_dir = tmp_path / "data"
-    app = open_app(data_dir, big_display, apps)
+    app = open_app(data_dir, xvfb_display, apps)
     window = wait_for(x11.app_window, 60, "the app's window")
     wait_for_dashboard(app)
     tiny = {**LONG_PPO, "total_timesteps": 1024}

@@ -2,8 +2,8 @@
 (python-dbusmock) and a recording `xdg-open`. That is the environment, not the code under test.
 
 Nothing is skipped: a missing tool fails the test with what to install (scripts/setup.sh dev does).
-The fixtures are in desktop_fixtures.py: a test module uses them with
-`pytest_plugins = ["desktop_fixtures"]`.
+The fixtures built on these (xvfb_display, session_bus, notification_daemon, file_manager, xdg_open)
+are in tests/conftest.py.
 """
 
 from __future__ import annotations

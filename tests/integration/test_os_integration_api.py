@@ -23,8 +23,6 @@ from tests.helpers.desktop import (
 )
 from tests.helpers.server import LiveServer, start_server
 
-pytest_plugins = ["desktop_fixtures"]
-
 UNKNOWN = "0123456789ab"
 
 

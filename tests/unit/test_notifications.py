@@ -23,8 +23,6 @@ from tests.helpers.desktop import NOTIFICATIONS, FakeService, spawn_service
 
 NOTIFY_SIGNATURE = "susssasa{sv}i"
 
-pytest_plugins = ["desktop_fixtures"]  # Xvfb, the private D-Bus and its fakes
-
 
 class World:
     def __init__(self, tmp_path: Path, notifier: Any = None) -> None:

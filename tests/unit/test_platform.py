@@ -21,8 +21,6 @@ from retro_ml.platform.linux import FILE_MANAGER, show_items_command, xdg_open_c
 from retro_ml.platform.windows import windows_command_line
 from tests.helpers.desktop import FakeService, RecordingTool, read_clipboard, spawn_service
 
-pytest_plugins = ["desktop_fixtures"]  # Xvfb, the private D-Bus and its fakes
-
 
 @pytest.fixture
 def video(tmp_path: Path) -> Path:
