@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from export_helpers import World, make_world
 
 from retro_ml.errors import Conflict
 from retro_ml.services.export import ExportJob, ExportService
 from retro_ml.store.entities import Experiment
+from tests.helpers.exports import World, make_world
 
 
 @pytest.fixture(scope="module")

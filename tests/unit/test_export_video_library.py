@@ -7,11 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from export_helpers import World, make_world, use_private_trash
 
 from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
 from retro_ml.store import TinyDBExperimentStore
 from retro_ml.store.video_store import VideoArtifactStore
+from tests.helpers.exports import World, make_world, use_private_trash
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from export_helpers import World, first_frame_brightness, make_world
 
 from retro_ml.errors import Conflict, InvalidInput, NotFound
 from retro_ml.media import mp4_top_level_atoms, probe
@@ -20,6 +19,7 @@ from retro_ml.services.export import (
     YouTubeExporter,
 )
 from retro_ml.services.export.twitter import MAX_SECONDS, trimmed_part
+from tests.helpers.exports import World, first_frame_brightness, make_world
 
 SHORT_TWITTER_LIMIT = 2.0  # seconds: the real limit (140 s) would cost a minute of 720p encoding
 

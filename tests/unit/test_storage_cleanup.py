@@ -7,13 +7,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from export_helpers import World, make_world, use_private_trash
 
 from retro_ml.errors import InvalidInput
 from retro_ml.services.storage.cleanup import StorageCleanup, parse_cleanup_request, select_checkpoints
 from retro_ml.services.storage.usage import storage_report
 from retro_ml.store.entities import Experiment, new_experiment_id
 from retro_ml.store.video_store import VideoFilter
+from tests.helpers.exports import World, make_world, use_private_trash
 
 
 def _run(tmp_path: Path, status: str, model: bool = True, checkpoints: int = 3, **extra) -> Experiment:

@@ -1,4 +1,4 @@
-"""Shared by the export tests: real encoded clips, a real TinyDB, bus, registry and library."""
+"""A world for the video and export tests: real encoded clips, a real TinyDB, bus, registry and library."""
 
 from __future__ import annotations
 
