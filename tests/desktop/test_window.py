@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from desktop_app import ROOT, TOKEN, X11, DesktopApp, launch, second_launch, wait_for
 
+from tests.helpers.desktop_window import ROOT, TOKEN, X11, DesktopApp, launch, second_launch, wait_for
 from tests.helpers.run_configs import LONG_PPO
 
 pytestmark = pytest.mark.e2e
