@@ -2,6 +2,7 @@
 // "Don't show again" (saved server-side as `onboarding_done`: the desktop window's web
 // storage does not persist).
 
+import { createDialog } from "../shell/dialog.js";
 import { el } from "../shell/dom.js";
 import { onSettings, saveSettings } from "../shell/settings.js";
 import { showToast } from "../shell/toast.js";
@@ -21,7 +22,7 @@ const TIPS = [
   },
 ];
 
-let dialog = null;
+let dialog = null; // createDialog's controller, once built
 let shownThisLaunch = false;
 
 export function initOnboarding() {
@@ -73,25 +74,27 @@ function build() {
       el("button", { type: "submit", class: "button button--primary", autofocus: true }, "Got it"),
     ),
   );
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog dialog--small onboarding", "aria-labelledby": "onboarding-title", dataset: { testid: "onboarding" } },
     form,
   );
-  dialog.addEventListener("close", async () => {
-    if (!dontShow.checked) return; // shown again next launch
-    try {
-      await saveSettings({ onboarding_done: true });
-    } catch (error) {
-      if (error.kind === "auth") return;
-      showToast("Could not save “Don't show again”", { kind: "error", detail: error.message });
-    }
-  });
-  document.body.append(dialog);
+  dialog = createDialog(node, { backdropCloses: false, onClose: () => saveChoice(dontShow.checked) });
+  document.body.append(node);
+}
+
+async function saveChoice(dontShowAgain) {
+  if (!dontShowAgain) return; // shown again next launch
+  try {
+    await saveSettings({ onboarding_done: true });
+  } catch (error) {
+    if (error.kind === "auth") return;
+    showToast("Could not save “Don't show again”", { kind: "error", detail: error.message });
+  }
 }
 
 function open() {
   shownThisLaunch = true;
   if (!dialog) build();
-  if (!dialog.open) dialog.showModal();
+  dialog.open();
 }

@@ -1,6 +1,7 @@
 // Storage: the export and runs folders (native picker in the desktop window, a typed path in a
 // browser), the data folder (read-only), disk usage per run, and cleanup with a preview.
 
+import { createDialog } from "../shell/dialog.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatBytes, statusLabel } from "../format.js";
 import { showToast } from "../shell/toast.js";
@@ -163,10 +164,10 @@ function cleanupCard() {
   );
 }
 
-let dialog;
+let dialog; // the cleanup preview's controller (createDialog), rebuilt per preview
 
 function openCleanupDialog(result, request) {
-  dialog?.remove();
+  dialog?.node.remove();
   const files = result.files ?? [];
   const apply = el("button", { type: "button", class: "button button--danger-solid", disabled: files.length === 0 }, files.length ? `Delete ${files.length} file${files.length === 1 ? "" : "s"} · free ${formatBytes(result.total_bytes)}` : "Nothing to delete");
   const cancel = el("button", { type: "button", class: "button", value: "cancel" }, "Cancel");
@@ -177,7 +178,7 @@ function openCleanupDialog(result, request) {
         files.map((f) => el("li", { class: "cleanup__item" }, el("span", { class: "settings-badge" }, f.kind), el("span", { class: "cleanup__name path", title: f.path }, f.kind === "checkpoint" && f.experiment_name ? `${f.experiment_name} › ${f.name}` : f.name), el("span", { class: "num" }, formatBytes(f.bytes)))),
       )
     : el("p", { class: "empty-note" }, "Nothing matches: no checkpoints of finished runs and no videos that old.");
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog", "aria-labelledby": "cleanup-title", dataset: { testid: "cleanup-dialog" } },
     el("div", { class: "dialog__head" }, el("h2", { class: "dialog__title", id: "cleanup-title" }, "Clean up storage")),
@@ -189,8 +190,8 @@ function openCleanupDialog(result, request) {
     ),
     el("div", { class: "dialog__foot" }, cancel, apply),
   );
+  dialog = createDialog(node, { backdropCloses: false, removeOnClose: true });
   cancel.addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => dialog.remove());
   apply.addEventListener("click", async () => {
     apply.disabled = true;
     replaceChildren(apply, spinner(), " Deleting…");
@@ -205,8 +206,8 @@ function openCleanupDialog(result, request) {
       showToast("Cleanup failed", { kind: "error", detail: error.message });
     }
   });
-  document.body.append(dialog);
-  dialog.showModal();
+  document.body.append(node);
+  dialog.open();
   (files.length ? apply : cancel).focus();
 }
 

@@ -4,7 +4,8 @@
 // values from the chosen preset (`/api/presets`); the server's refusal shows under its field.
 
 import { api } from "../shell/api.js";
-import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
+import { clearFieldErrors, createDialog, errorLineFor } from "../shell/dialog.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { formatEstimate, formatInt, formatVideoLength } from "../format.js";
 import { settings } from "../shell/settings.js";
 import { getCatalog, upsertExperiment } from "../shell/state.js";
@@ -17,16 +18,13 @@ const CUSTOM = "custom";
 const BASE_PRESET = "quick"; // custom steps build on this preset's other values
 const MIN_TIMESTEPS = 1024;
 
-let dialog;
+let dialog; // createDialog's controller, once built
 let form;
 let controls; // basics: {name, game, preset, steps, algorithms (radios)}
 let estimateLine;
 let startButton;
 let groups; // the grouped settings (settings-groups.js)
-let opener = null;
-let starting = false;
-
-const isOpen = () => Boolean(dialog?.open);
+let closeButtons; // the head's × and Cancel
 
 function basicField(id, label, help, control, { hint = null, errorFor }) {
   return el(
@@ -90,6 +88,14 @@ function build() {
     { type: "submit", class: "button button--primary", title: "Start training with these settings" },
     el("span", { class: "button__label" }, "Start Training"),
   );
+  closeButtons = [
+    el(
+      "button",
+      { type: "button", class: "icon-button", dataset: { action: "close-dialog" }, "aria-label": "Close", title: "Close (Esc)" },
+      icon("close"),
+    ),
+    el("button", { type: "button", class: "button", dataset: { action: "close-dialog" } }, "Cancel"),
+  ];
   const groupsSlot = el("div", { class: "nt-groups" });
   groups = createSettingsGroups(groupsSlot, {
     algorithm: () => selectedAlgorithm(),
@@ -105,11 +111,7 @@ function build() {
       "div",
       { class: "dialog__head" },
       el("h2", { class: "dialog__title", id: "nt-title" }, "New Training"),
-      el(
-        "button",
-        { type: "button", class: "icon-button", dataset: { action: "close-dialog" }, "aria-label": "Close", title: "Close (Esc)" },
-        icon("close"),
-      ),
+      closeButtons[0],
     ),
     el(
       "div",
@@ -162,16 +164,17 @@ function build() {
         },
         "Reset to recommended",
       ),
-      el("button", { type: "button", class: "button", dataset: { action: "close-dialog" } }, "Cancel"),
+      closeButtons[1],
       startButton,
     ),
   );
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog training-dialog", id: "new-training-dialog", dataset: { testid: "new-training-dialog" }, "aria-labelledby": "nt-title" },
     form,
   );
-  document.body.append(dialog);
+  dialog = createDialog(node);
+  document.body.append(node);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -183,14 +186,6 @@ function build() {
     updateEstimate();
   });
   controls.name.addEventListener("input", () => clearError("name"));
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog && !starting) dialog.close();
-  });
-  dialog.addEventListener("close", () => {
-    const back = opener;
-    opener = null;
-    if (back?.isConnected) back.focus();
-  });
 }
 
 // ---------- catalog: games, presets, algorithms ----------
@@ -336,10 +331,7 @@ function updateEstimate() {
 // ---------- errors ----------
 
 /** "config.batch_size" → the slot under batch_size; unknown fields → the form's slot. */
-function errorSlot(fieldName) {
-  const name = String(fieldName ?? "form").split(".").pop();
-  return form.querySelector(`[data-error-for="${CSS.escape(name)}"]`) ?? form.querySelector('[data-error-for="form"]');
-}
+const errorSlot = (fieldName) => errorLineFor(form, String(fieldName ?? "form").split(".").pop());
 
 function controlFor(name) {
   const input = groups.input(name);
@@ -368,21 +360,14 @@ function showError(fieldName, message, { focus = true } = {}) {
 }
 
 function clearError(name) {
-  const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-  if (slot) {
-    slot.hidden = true;
-    slot.textContent = "";
-  }
+  clearFieldErrors(form, name);
   controlFor(name)?.removeAttribute("aria-invalid");
   const formSlot = form.querySelector('[data-error-for="form"]');
   formSlot.hidden = true;
 }
 
 function clearErrors() {
-  for (const slot of form.querySelectorAll("[data-error-for]")) {
-    slot.hidden = true;
-    slot.textContent = "";
-  }
+  clearFieldErrors(form);
   for (const control of form.querySelectorAll('[aria-invalid="true"]')) control.removeAttribute("aria-invalid");
 }
 
@@ -390,8 +375,7 @@ function clearErrors() {
 
 export function openNewTraining(from = document.activeElement) {
   if (!dialog) build();
-  if (isOpen()) return;
-  opener = from instanceof HTMLElement ? from : null;
+  if (dialog.node.open) return;
   clearErrors();
   fillBasics();
   form.querySelector('[data-slot="steps"]').hidden = !isCustom();
@@ -403,7 +387,7 @@ export function openNewTraining(from = document.activeElement) {
     groups.load();
   }
   updateEstimate();
-  dialog.showModal();
+  dialog.open({ returnFocus: from instanceof HTMLElement ? from : null });
   controls.game.focus();
 }
 
@@ -428,7 +412,7 @@ function buildRequest() {
 }
 
 async function submit() {
-  if (starting) return;
+  if (dialog.isBusy()) return;
   clearErrors();
   const { body, errors } = buildRequest();
   if (errors.length) {
@@ -439,11 +423,12 @@ async function submit() {
   try {
     const { experiment } = await api.createExperiment(body);
     upsertExperiment(experiment);
+    setStarting(false);
     dialog.close();
     showToast("Training started", { kind: "success", detail: `${experiment.name} — follow it in Active Training.` });
   } catch (failure) {
     if (failure.kind === "auth") {
-      dialog.close();
+      dialog.node.close();
       return;
     }
     showError(failure.field ?? "form", failure.message);
@@ -454,11 +439,5 @@ async function submit() {
 }
 
 function setStarting(value) {
-  starting = value;
-  startButton.disabled = value;
-  if (value) startButton.setAttribute("aria-busy", "true");
-  else startButton.removeAttribute("aria-busy");
-  startButton.querySelector(".spinner")?.remove();
-  if (value) startButton.prepend(spinner());
-  setText(startButton.querySelector(".button__label"), value ? "Starting…" : "Start Training");
+  dialog.setBusy(value, { button: startButton, label: "Start Training", busyLabel: "Starting…", block: closeButtons });
 }

@@ -3,7 +3,8 @@
 // single notice when they have all ended. A video the server refused is listed by name.
 
 import { api } from "../shell/api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { errorLine, formatChoices, optionControl } from "../videos/export-controls.js";
 import { defaultOptions, exportersFor, isFinishedJob, jobPercent } from "../videos/export-format.js";
@@ -12,6 +13,7 @@ import { formatSizeMb } from "../videos/video-format.js";
 import { libraryApi } from "./api.js";
 import { countText, totalSizeMb } from "./library-format.js";
 import { settings } from "../shell/settings.js";
+import { progressBar, setProgress } from "../shell/widgets.js";
 
 const FOLDER_KEY = "retro-ml-export-folder"; // shared with the one-video export dialog
 const POLL_MS = 2500;
@@ -43,7 +45,6 @@ export function openBatchExport(videos, { returnFocus } = {}) {
   let jobs = new Map(); // job id → job
   let unsubscribe = null;
   let pollTimer = null;
-  let submitting = false;
 
   const formats = el(
     "div",
@@ -88,18 +89,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     ),
     formError,
   );
-  const bar = el(
-    "div",
-    {
-      class: "progress",
-      role: "progressbar",
-      "aria-label": "Export progress",
-      "aria-valuemin": "0",
-      "aria-valuemax": "100",
-      dataset: { field: "batch-export-progress" },
-    },
-    el("div", { class: "progress__fill" }),
-  );
+  const bar = progressBar({ label: "Export progress", field: "batch-export-progress" });
   const jobStatus = el("p", {
     class: "export-job__status",
     "aria-live": "polite",
@@ -125,7 +115,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     el("span", { class: "button__label" }, submitLabel),
   );
   const closeButton = el("button", { type: "button", class: "button" }, "Cancel");
-  const dialog = el(
+  const node = el(
     "dialog",
     {
       class: "dialog dialog--export",
@@ -138,7 +128,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
       el("h2", { class: "dialog__title", id: "batch-export-title" }, `Export ${countText(videos.length)}`),
       el(
         "button",
-        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => close() },
+        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
         icon("close"),
       ),
     ),
@@ -151,8 +141,8 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     ),
     el("div", { class: "dialog__foot" }, closeButton, submit),
   );
-  const close = () => !submitting && dialog.open && dialog.close();
-  closeButton.addEventListener("click", close);
+  const dialog = createDialog(node, { backdropCloses: false, removeOnClose: true });
+  closeButton.addEventListener("click", () => dialog.close());
   submit.addEventListener("click", () => start());
   destination.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
@@ -160,20 +150,15 @@ export function openBatchExport(videos, { returnFocus } = {}) {
       start();
     }
   });
-  dialog.addEventListener("close", () => {
-    setTimeout(() => dialog.remove(), 0); // after toast.js has moved its notices out of it
-    const target = returnFocus?.();
-    if (target?.isConnected) target.focus();
-  });
-  document.body.append(dialog);
-  dialog.showModal();
+  document.body.append(node);
+  dialog.open({ returnFocus });
   loadFormats();
 
   async function loadFormats() {
     try {
       exporters = exportersFor((await api.exporters()).exporters ?? [], "video");
     } catch (error) {
-      if (error.kind === "auth") return dialog.close();
+      if (error.kind === "auth") return dialog.node.close();
       replaceChildren(formats);
       return showError("form", `Could not load the export formats: ${error.message}`);
     }
@@ -199,23 +184,18 @@ export function openBatchExport(videos, { returnFocus } = {}) {
   }
 
   function showError(fieldName, message) {
-    const line = setup.querySelector(`[data-error-for="${CSS.escape(fieldName)}"]`) ?? formError;
-    line.hidden = false;
-    setText(line, message);
+    showFieldError(setup, fieldName, message);
     if (fieldName === "destination") destination.focus();
   }
 
-  function clearErrors() {
-    for (const line of setup.querySelectorAll("[data-error-for]")) line.hidden = true;
-  }
+  const clearErrors = () => clearFieldErrors(setup);
 
   async function start() {
-    if (submitting || !jobPanel.hidden || !selected) return;
+    if (dialog.isBusy() || !jobPanel.hidden || !selected) return;
     clearErrors();
     const folder = destination.value.trim();
     if (!folder) return showError("destination", "Type the full path of the folder to export to.");
-    submitting = true;
-    showButtonBusy(submit, { blocked: true, mine: true, label: submitLabel, busyLabel: "Starting…" });
+    dialog.setBusy(true, { button: submit, label: submitLabel, busyLabel: "Starting…" });
     try {
       const answer = await libraryApi.exportVideos({
         ids: videos.map((video) => video.id),
@@ -226,11 +206,10 @@ export function openBatchExport(videos, { returnFocus } = {}) {
       keepFolder(folder);
       showJobs(answer.jobs ?? [], answer.errors ?? []);
     } catch (error) {
-      if (error.kind === "auth") return dialog.close();
+      if (error.kind === "auth") return dialog.node.close();
       showError(error.field ?? "form", error.message);
     } finally {
-      submitting = false;
-      showButtonBusy(submit, { blocked: false, mine: false, label: submitLabel, busyLabel: "" });
+      dialog.setBusy(false, { button: submit, label: submitLabel, busyLabel: "Starting…" });
     }
   }
 
@@ -283,8 +262,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     const list = [...jobs.values()];
     const finished = list.filter(isFinishedJob);
     const percent = Math.round(list.reduce((sum, job) => sum + jobPercent(job), 0) / list.length);
-    bar.setAttribute("aria-valuenow", String(percent));
-    bar.firstElementChild.style.width = `${percent}%`;
+    setProgress(bar, percent);
     const failed = finished.filter((job) => job.status !== "completed");
     const failures = failed.length ? ` (${failed.length} failed)` : "";
     setText(jobStatus, `${finished.length} of ${countText(list.length)} exported${failures}.`);

@@ -2,6 +2,7 @@
 // are), Delete…. Each runs through `POST /api/videos/batch` in small chunks so the bar can
 // say how far it got; the result is a toast, and what failed is listed by name.
 
+import { createDialog } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { videoIcon } from "../videos/icons.js";
@@ -202,8 +203,8 @@ function openTagDialog(videos, { run, returnFocus }) {
     { type: "submit", class: "button button--primary" },
     el("span", { class: "button__label" }, "Add tag"),
   );
-  tagDialog?.remove();
-  const close = () => tagDialog?.open && tagDialog.close();
+  tagDialog?.node.remove();
+  const close = () => tagDialog?.close();
   const form = el(
     "form",
     {
@@ -252,20 +253,14 @@ function openTagDialog(videos, { run, returnFocus }) {
       submit,
     ),
   );
-  tagDialog = el(
+  const node = el(
     "dialog",
     { class: "dialog dialog--small", dataset: { testid: "batch-tag-dialog" }, "aria-labelledby": "batch-tag-title" },
     form,
   );
-  const closing = tagDialog;
-  // Later, not now: toasts shown meanwhile sit in the dialog until its "close" moves them out.
-  closing.addEventListener("close", () => {
-    setTimeout(() => closing.remove(), 0);
-    const target = returnFocus?.();
-    if (target?.isConnected && !target.closest("[hidden]")) target.focus();
-  });
-  document.body.append(tagDialog);
-  tagDialog.showModal();
+  tagDialog = createDialog(node, { backdropCloses: false, removeOnClose: true });
+  document.body.append(node);
+  tagDialog.open({ returnFocus });
   input.focus();
 }
 
@@ -295,8 +290,7 @@ function openDeleteDialog(videos, { run, returnFocus }) {
     el("span", { class: "button__label" }, `Move ${countText(videos.length)} to the trash`),
   );
   const cancel = el("button", { type: "button", class: "button" }, "Cancel");
-  let deleting = false;
-  const dialog = el(
+  const node = el(
     "dialog",
     {
       class: "dialog dialog--small",
@@ -325,22 +319,13 @@ function openDeleteDialog(videos, { run, returnFocus }) {
     ),
     el("div", { class: "dialog__foot" }, cancel, confirm),
   );
-  const close = () => !deleting && dialog.open && dialog.close();
-  cancel.addEventListener("click", close);
-  dialog.addEventListener("cancel", (event) => deleting && event.preventDefault());
-  dialog.addEventListener("close", () => {
-    setTimeout(() => dialog.remove(), 0); // after toast.js has moved its notices out of it
-    const target = returnFocus?.();
-    if (target?.isConnected && !target.closest("[hidden]")) target.focus();
-  });
+  const dialog = createDialog(node, { backdropCloses: false, removeOnClose: true });
+  cancel.addEventListener("click", () => dialog.close());
   confirm.addEventListener("click", async () => {
-    if (deleting) return;
-    deleting = true;
-    showButtonBusy(confirm, { blocked: true, mine: true, label: "", busyLabel: "Moving…" });
-    cancel.setAttribute("aria-disabled", "true");
+    if (dialog.isBusy()) return;
+    dialog.setBusy(true, { button: confirm, label: "", busyLabel: "Moving…", block: [cancel] });
     const result = await run(videos, (done, total) => setText(progressLine, `Moved ${done} of ${total}…`));
-    deleting = false;
-    cancel.removeAttribute("aria-disabled");
+    dialog.setBusy(false, { block: [cancel] });
     if (!result.failed.length) {
       dialog.close();
       return;
@@ -359,7 +344,7 @@ function openDeleteDialog(videos, { run, returnFocus }) {
     );
     cancel.focus();
   });
-  document.body.append(dialog);
-  dialog.showModal();
+  document.body.append(node);
+  dialog.open({ returnFocus });
   cancel.focus();
 }

@@ -3,19 +3,19 @@
 // nothing. A refusal (the video is being exported, the trash said no) shows in the dialog.
 
 import { api } from "../shell/api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { createDialog } from "../shell/dialog.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { fileName } from "./export-format.js";
 
-let dialog = null;
+let dialog = null; // createDialog's controller, once built
 let title;
 let lead;
 let errorLine;
 let confirmButton;
 let cancelButton;
 let closeIcon;
-let current = null; // {video, onRemoved, returnFocus}
-let deleting = false;
+let current = null; // {video, onRemoved}
 
 function ensureDialog() {
   if (dialog) return;
@@ -29,17 +29,17 @@ function ensureDialog() {
   });
   closeIcon = el(
     "button",
-    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: close },
+    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
     icon("close"),
   );
-  cancelButton = el("button", { type: "button", class: "button", onclick: close }, "Cancel");
+  cancelButton = el("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
   confirmButton = el(
     "button",
     { type: "button", class: "button button--danger-solid", onclick: () => confirm() },
     icon("trash", 14),
     el("span", { class: "button__label" }, "Move to trash"),
   );
-  dialog = el(
+  const node = el(
     "dialog",
     {
       class: "dialog dialog--small",
@@ -52,25 +52,19 @@ function ensureDialog() {
     el("div", { class: "dialog__body" }, lead, errorLine),
     el("div", { class: "dialog__foot" }, cancelButton, confirmButton),
   );
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog && !deleting) close();
+  dialog = createDialog(node, {
+    onClose: () => {
+      current = null;
+    },
   });
-  dialog.addEventListener("cancel", (event) => {
-    if (deleting) event.preventDefault();
-  });
-  dialog.addEventListener("close", () => {
-    const target = current?.returnFocus?.();
-    current = null;
-    if (target?.isConnected) target.focus();
-  });
-  document.body.append(dialog);
+  document.body.append(node);
 }
 
 /** Asks before moving `video` to the trash; `onRemoved(id)` once it is gone. */
 export function openDeleteVideo(video, { label, onRemoved, returnFocus = null }) {
   ensureDialog();
-  current = { video, onRemoved, returnFocus };
-  dialog.dataset.videoId = video.id;
+  current = { video, onRemoved };
+  dialog.node.dataset.videoId = video.id;
   setText(title, `Move “${video.name}” to the trash?`);
   replaceChildren(
     lead,
@@ -83,16 +77,12 @@ export function openDeleteVideo(video, { label, onRemoved, returnFocus = null })
   confirmButton.hidden = false;
   setText(cancelButton, "Cancel");
   setBusy(false);
-  if (!dialog.open) dialog.showModal();
+  dialog.open({ returnFocus });
   cancelButton.focus();
 }
 
-function close() {
-  if (!deleting && dialog?.open) dialog.close();
-}
-
 async function confirm() {
-  if (!current || deleting) return;
+  if (!current || dialog.isBusy()) return;
   const { video, onRemoved } = current;
   showError(null);
   setBusy(true);
@@ -100,12 +90,12 @@ async function confirm() {
     await api.deleteVideo(video.id);
     onRemoved?.(video.id);
     setBusy(false);
-    close();
+    dialog.close();
     showToast("Moved to the trash", { kind: "success", detail: video.name });
   } catch (error) {
     setBusy(false);
     if (error.kind === "auth") {
-      dialog.close();
+      dialog.node.close();
       return;
     }
     showError(error.message);
@@ -125,10 +115,10 @@ function showError(message) {
 }
 
 function setBusy(value) {
-  deleting = value;
-  showButtonBusy(confirmButton, { blocked: value, mine: value, label: "Move to trash", busyLabel: "Moving…" });
-  for (const button of [cancelButton, closeIcon]) {
-    if (value) button.setAttribute("aria-disabled", "true");
-    else button.removeAttribute("aria-disabled");
-  }
+  dialog.setBusy(value, {
+    button: confirmButton,
+    label: "Move to trash",
+    busyLabel: "Moving…",
+    block: [cancelButton, closeIcon],
+  });
 }

@@ -8,7 +8,8 @@
 // (`field: "destination"`, `"exporter"`, `"options.<name>"`), anything else above the buttons.
 
 import { api } from "../shell/api.js";
-import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
+import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
+import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { errorLine, formatChoices, jobViewParts, optionControl, renderJobView } from "./export-controls.js";
 import { defaultOptions, exportTitle, exportersFor, isFinishedJob } from "./export-format.js";
 import { cancelJob, getJob, onJobChange, trackJob } from "./export-jobs.js";
@@ -18,7 +19,7 @@ import { settings } from "../shell/settings.js";
 
 const FOLDER_KEY = "retro-ml-export-folder";
 
-let dialog = null;
+let dialog = null; // createDialog's controller, once built
 let title;
 let lead;
 let setup;
@@ -39,9 +40,6 @@ let subject = null; // {kind: "video"|"experiment", id, name, target}
 let selected = null; // the chosen exporter's id
 const optionValues = new Map(); // exporter id → {option name: value}, kept while the page lives
 let jobId = null; // the job this dialog shows (null: the setup)
-let submitting = false;
-let cancelling = false;
-let returnFocus = null;
 
 const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";
 
@@ -107,7 +105,7 @@ function ensureDialog() {
     { type: "submit", class: "button button--primary", dataset: { field: "export-submit" } },
     el("span", { class: "button__label" }, "Export"),
   );
-  closeButton = el("button", { type: "button", class: "button", onclick: () => close() }, "Cancel");
+  closeButton = el("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
   backButton = el("button", { type: "button", class: "button", hidden: true, onclick: () => showSetup() }, "Back");
   cancelJobButton = el(
     "button",
@@ -123,44 +121,37 @@ function ensureDialog() {
       title,
       el(
         "button",
-        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => close() },
+        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
         icon("close"),
       ),
     ),
     el("div", { class: "dialog__body" }, lead, setup, jobPanel),
     el("div", { class: "dialog__foot" }, cancelJobButton, backButton, closeButton, submitButton),
   );
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog dialog--export", dataset: { testid: "export-dialog" }, "aria-labelledby": "export-title" },
     form,
   );
+  dialog = createDialog(node, {
+    onClose: () => {
+      subject = null;
+      jobId = null;
+    },
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
   });
   destination.addEventListener("input", () => clearError("destination"));
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog) close();
-  });
-  dialog.addEventListener("cancel", (event) => {
-    if (submitting || cancelling) event.preventDefault();
-  });
-  dialog.addEventListener("close", () => {
-    const target = typeof returnFocus === "function" ? returnFocus() : returnFocus;
-    subject = null;
-    jobId = null;
-    returnFocus = null;
-    if (target?.isConnected) target.focus();
-  });
   onJobChange((job) => {
-    if (dialog.open && job.id === jobId) renderJob(job);
+    if (dialog.node.open && job.id === jobId) renderJob(job);
   });
   // The desktop window's bridge arrives a moment after the page.
   window.addEventListener("pywebviewready", () => {
     chooseButton.hidden = !hasFolderPicker();
   });
-  document.body.append(dialog);
+  document.body.append(node);
 }
 
 /**
@@ -169,7 +160,6 @@ function ensureDialog() {
  */
 export function openExportDialog({ video = null, experiment = null }, { returnFocus: focusTarget = null } = {}) {
   ensureDialog();
-  returnFocus = focusTarget;
   if (video) {
     subject = { kind: "video", id: video.id, name: video.name, target: "video" };
     setText(title, "Export video");
@@ -190,11 +180,11 @@ export function openExportDialog({ video = null, experiment = null }, { returnFo
       ", ready to share.",
     );
   }
-  dialog.dataset.subject = subject.kind;
+  dialog.node.dataset.subject = subject.kind;
   chooseButton.hidden = !hasFolderPicker();
   destination.value = savedFolder();
   showSetup();
-  if (!dialog.open) dialog.showModal();
+  dialog.open({ returnFocus: focusTarget });
   loadCatalog();
 }
 
@@ -284,7 +274,7 @@ async function chooseFolder() {
 }
 
 async function submit() {
-  if (!subject || submitting || jobId || submitButton.getAttribute("aria-disabled") === "true") return;
+  if (!subject || dialog.isBusy() || jobId || submitButton.getAttribute("aria-disabled") === "true") return;
   const exporter = currentExporter();
   if (!exporter) return;
   clearErrors();
@@ -307,7 +297,7 @@ async function submit() {
     showJob(latest, exporter, body.options);
   } catch (error) {
     if (error.kind === "auth") {
-      dialog.close();
+      dialog.node.close();
       return;
     }
     showError(error.field ?? "form", error.message);
@@ -317,8 +307,7 @@ async function submit() {
 }
 
 function setSubmitting(value) {
-  submitting = value;
-  showButtonBusy(submitButton, { blocked: value, mine: value, label: "Export", busyLabel: "Starting…" });
+  dialog.setBusy(value, { button: submitButton, label: "Export", busyLabel: "Starting…" });
 }
 
 // ---------- the job ----------
@@ -344,9 +333,8 @@ function renderJob(job) {
 }
 
 async function cancel() {
-  if (!jobId || cancelling) return;
+  if (!jobId || dialog.isBusy()) return;
   const id = jobId;
-  cancelling = true;
   setCancelBusy(true);
   try {
     await cancelJob(id);
@@ -355,7 +343,6 @@ async function cancel() {
       setText(jobPanel.querySelector('[data-field="export-status"]'), `Could not cancel: ${error.message}`);
     }
   } finally {
-    cancelling = false;
     setCancelBusy(false);
     const job = getJob(id);
     if (job && jobId === id) renderJob(job);
@@ -363,7 +350,7 @@ async function cancel() {
 }
 
 function setCancelBusy(value) {
-  showButtonBusy(cancelJobButton, { blocked: value, mine: value, label: "Cancel export", busyLabel: "Cancelling…" });
+  dialog.setBusy(value, { button: cancelJobButton, label: "Cancel export", busyLabel: "Cancelling…" });
 }
 
 // ---------- setup ⇄ job, errors ----------
@@ -380,36 +367,23 @@ function showSetup() {
   setText(closeButton, "Cancel");
   clearErrors();
   setSubmitting(false);
-  if (dialog.open && catalog) focusFirst();
-}
-
-function close() {
-  if (!submitting && !cancelling && dialog?.open) dialog.close();
+  if (dialog.node.open && catalog) focusFirst();
 }
 
 /** Shows `message` under the field it is about (else above the buttons). */
 function showError(field, message) {
-  const line = setup.querySelector(`[data-error-for="${CSS.escape(field)}"]`) ?? formError;
-  setText(line, message);
-  line.hidden = false;
+  showFieldError(setup, field, message);
   if (field === "destination") destination.setAttribute("aria-invalid", "true");
   if (field === "destination") destination.focus();
 }
 
 function clearError(field) {
-  const line = setup.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
-  if (line) {
-    line.hidden = true;
-    setText(line, "");
-  }
+  clearFieldErrors(setup, field);
   if (field === "destination") destination.removeAttribute("aria-invalid");
 }
 
 function clearErrors() {
-  for (const line of setup.querySelectorAll("[data-error-for]")) {
-    line.hidden = true;
-    setText(line, "");
-  }
+  clearFieldErrors(setup);
   destination.removeAttribute("aria-invalid");
 }
 

@@ -2,18 +2,18 @@
 // browser's own controls. The server answers HTTP range requests, so seeking works.
 // Escape or the close button closes it, and the focus goes back to the Play button.
 
+import { createDialog } from "../shell/dialog.js";
 import { el, icon, setText } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
 import { formatClock, formatScore, formatScores, formatSizeMb, videoTypeLabel } from "./video-format.js";
 
-let dialog = null;
+let dialog = null; // createDialog's controller, once built
 let video;
 let title;
 let typeBadge;
 let meta;
 let scoresLine;
 let errorSlot;
-let returnFocusTo = null;
 
 const fileUrl = (item) => `/api/videos/${encodeURIComponent(item.id)}/file`;
 
@@ -47,7 +47,7 @@ function ensureDialog() {
     dataset: { field: "player-error" },
     hidden: true,
   });
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog player", dataset: { testid: "video-player" }, "aria-labelledby": "video-player-title" },
     el(
@@ -75,18 +75,13 @@ function ensureDialog() {
       scoresLine,
     ),
   );
-  // A click on the backdrop lands on the <dialog> itself.
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog) closePlayer();
-  });
-  dialog.addEventListener("close", () => {
-    // Stop playing and downloading: the element stays for the next video.
-    video.pause();
-    video.removeAttribute("src");
-    video.load();
-    const target = returnFocusTo;
-    returnFocusTo = null;
-    if (target?.isConnected) target.focus();
+  dialog = createDialog(node, {
+    onClose: () => {
+      // Stop playing and downloading: the element stays for the next video.
+      video.pause();
+      video.removeAttribute("src");
+      video.load();
+    },
   });
   video.addEventListener("error", () => {
     if (!video.getAttribute("src")) return; // emptied on close
@@ -96,7 +91,7 @@ function ensureDialog() {
   video.addEventListener("loadeddata", () => {
     errorSlot.hidden = true;
   });
-  document.body.append(dialog);
+  document.body.append(node);
 }
 
 /** "Score 0" for one game, "Best score -19" for several, null without a score. */
@@ -109,7 +104,6 @@ function scoreText(metrics) {
 /** Opens the player on one VideoArtifact; `returnFocus` gets the focus back on close. */
 export function openPlayer(item, { returnFocus = null } = {}) {
   ensureDialog();
-  returnFocusTo = returnFocus;
   const metadata = item.metadata ?? {};
   const metrics = item.metrics ?? {};
   const label = videoTypeLabel(item);
@@ -118,7 +112,7 @@ export function openPlayer(item, { returnFocus = null } = {}) {
   setText(title, item.name);
   title.title = item.name; // the heading is cut to one line
   video.setAttribute("aria-label", `${label}: ${item.name}`);
-  dialog.dataset.videoId = item.id;
+  dialog.node.dataset.videoId = item.id;
   const parts = [
     formatClock(metadata.duration),
     formatSizeMb(metadata.size_mb),
@@ -135,10 +129,10 @@ export function openPlayer(item, { returnFocus = null } = {}) {
   }
   errorSlot.hidden = true;
   video.src = fileUrl(item);
-  if (!dialog.open) dialog.showModal();
+  dialog.open({ returnFocus });
   video.focus();
 }
 
 export function closePlayer() {
-  if (dialog?.open) dialog.close();
+  dialog?.close();
 }

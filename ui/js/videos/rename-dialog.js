@@ -4,17 +4,17 @@
 // the dialog stays, with the text kept for another try.
 
 import { api } from "../shell/api.js";
-import { el, icon, setText, showButtonBusy } from "../shell/dom.js";
+import { createDialog } from "../shell/dialog.js";
+import { el, icon, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 
-let dialog = null;
+let dialog = null; // createDialog's controller, once built
 let form;
 let input;
 let errorLine;
 let saveButton;
 let cancelButtons;
-let current = null; // {video, onSaved, returnFocus}
-let saving = false;
+let current = null; // {video, onSaved}
 
 function ensureDialog() {
   if (dialog) return;
@@ -43,10 +43,10 @@ function ensureDialog() {
   );
   const closeIcon = el(
     "button",
-    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: close },
+    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
     icon("close"),
   );
-  const cancel = el("button", { type: "button", class: "button", onclick: close }, "Cancel");
+  const cancel = el("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
   cancelButtons = [closeIcon, cancel];
   form = el(
     "form",
@@ -75,49 +75,39 @@ function ensureDialog() {
     ),
     el("div", { class: "dialog__foot" }, cancel, saveButton),
   );
-  dialog = el(
+  const node = el(
     "dialog",
     { class: "dialog dialog--small", dataset: { testid: "rename-dialog" }, "aria-labelledby": "rename-title" },
     form,
   );
+  dialog = createDialog(node, {
+    onClose: () => {
+      current = null;
+    },
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     save();
   });
   input.addEventListener("input", () => showError(null));
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog && !saving) close();
-  });
-  dialog.addEventListener("cancel", (event) => {
-    if (saving) event.preventDefault();
-  });
-  dialog.addEventListener("close", () => {
-    const target = current?.returnFocus?.();
-    current = null;
-    if (target?.isConnected) target.focus();
-  });
-  document.body.append(dialog);
+  document.body.append(node);
 }
 
 /** Opens the dialog for `video`; `onSaved(video)` gets the renamed record. */
 export function openRename(video, { onSaved, returnFocus = null }) {
   ensureDialog();
-  current = { video, onSaved, returnFocus };
-  dialog.dataset.videoId = video.id;
+  current = { video, onSaved };
+  dialog.node.dataset.videoId = video.id;
   input.value = video.name;
   showError(null);
   setBusy(false);
-  if (!dialog.open) dialog.showModal();
+  dialog.open({ returnFocus });
   input.focus();
   input.select();
 }
 
-function close() {
-  if (!saving && dialog?.open) dialog.close();
-}
-
 async function save() {
-  if (!current || saving) return;
+  if (!current || dialog.isBusy()) return;
   const { video, onSaved } = current;
   const name = input.value.trim();
   if (!name) {
@@ -125,7 +115,7 @@ async function save() {
     return;
   }
   if (name === video.name) {
-    close();
+    dialog.close();
     return;
   }
   setBusy(true);
@@ -133,12 +123,12 @@ async function save() {
     const { video: renamed } = await api.updateVideo(video.id, { name });
     onSaved?.(renamed);
     setBusy(false);
-    close();
+    dialog.close();
     showToast("Video renamed", { kind: "success", detail: renamed.name });
   } catch (error) {
     setBusy(false);
     if (error.kind === "auth") {
-      dialog.close();
+      dialog.node.close();
       return;
     }
     showError(error.message);
@@ -154,10 +144,5 @@ function showError(message) {
 }
 
 function setBusy(value) {
-  saving = value;
-  showButtonBusy(saveButton, { blocked: value, mine: value, label: "Save", busyLabel: "Saving…" });
-  for (const button of cancelButtons) {
-    if (value) button.setAttribute("aria-disabled", "true");
-    else button.removeAttribute("aria-disabled");
-  }
+  dialog.setBusy(value, { button: saveButton, label: "Save", busyLabel: "Saving…", block: cancelButtons });
 }
