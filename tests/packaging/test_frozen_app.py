@@ -2,7 +2,7 @@
 hundred steps through its own executable's `worker` sub-command (no Python installation involved).
 
 Builds into build/frozen-test/ (or RETRO_ML_FROZEN_CACHE) and reuses the build while its inputs are
-unchanged (frozen_build.py). Timings and size go to test-artifacts/frozen-build.json.
+unchanged (tests/helpers/frozen_build.py). Timings and size go to test-artifacts/frozen-build.json.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +17,7 @@ import psutil
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from frozen_build import ROOT, FrozenBuild, build  # noqa: E402
+from tests.helpers.frozen_build import ROOT, FrozenBuild, build
 
 pytestmark = pytest.mark.packaging
 

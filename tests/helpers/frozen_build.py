@@ -2,7 +2,7 @@
 
 The build is reused while what decides its contents is unchanged (see inputs_hash; a stamp file holds
 the hash), so re-running the packaging tests takes seconds.
-`python tests/packaging/frozen_build.py` builds (or reuses) it from a shell and prints the timing.
+`python -m tests.helpers.frozen_build` builds (or reuses) it from a shell and prints the timing.
 Cache folder: RETRO_ML_FROZEN_CACHE, else build/frozen-test/ in the checkout (gitignored).
 RETRO_ML_FROZEN_APP=<dist/RetroMLTrainer> tests an app folder built by other means (no build at all);
 RETRO_ML_FROZEN_REUSE=1 uses a cached build even when its inputs changed (iterating on the test).
