@@ -1,6 +1,6 @@
 // The Experiments tab's own HTTP calls, on the shared request wrapper.
 
-import { id, query, request } from "../shell/api.js";
+import { api, id, query, request } from "../shell/api.js";
 
 /** {groups: {model, checkpoints, videos, metrics, logs, config, other: [{name, path, size_bytes, modified}]}, total_bytes} */
 export const runArtifacts = (experimentId) => request("GET", `/api/experiments/${id(experimentId)}/artifacts`);
@@ -9,17 +9,13 @@ export const runArtifacts = (experimentId) => request("GET", `/api/experiments/$
 export const runLog = (experimentId, tail = 200) =>
   request("GET", `/api/experiments/${id(experimentId)}/logs${query({ tail })}`);
 
-/** {series: {key: {steps, values}}, keys_available}. */
-export const runMetrics = (experimentId, { keys = null, downsample = 600 } = {}) =>
-  request(
-    "GET",
-    `/api/experiments/${id(experimentId)}/metrics${query({ keys: keys?.join(","), downsample })}`,
-  );
+/** {series: {key: {steps, values}}, keys_available}: the shell's one metrics call. */
+export const runMetrics = api.runMetrics;
 
-/** {fields: [{name, defaults: {algo: value}}]} */
+/** {fields: [{name, defaults: {algo: value}}]}, asked once per page. */
 let fieldsPromise = null;
 export const configFields = () => {
-  fieldsPromise ??= request("GET", "/api/config-fields").catch((error) => {
+  fieldsPromise ??= api.configFields().catch((error) => {
     fieldsPromise = null;
     throw error;
   });

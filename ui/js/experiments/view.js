@@ -3,6 +3,7 @@
 // (`#/experiments/compare?ids=a,b`). This module only switches between the three.
 
 import { el } from "../shell/dom.js";
+import { runHref } from "../shell/widgets.js";
 import { createComparePage } from "./compare.js";
 import { createDetailPage } from "./detail.js";
 import { createExperimentsList } from "./list.js";
@@ -24,7 +25,7 @@ export default {
     screens = { list: listSlot, detail: detailSlot, compare: compareSlot };
     list = createExperimentsList(listSlot, {
       openRun: (id) => {
-        location.hash = `#/experiments/${encodeURIComponent(id)}`;
+        location.hash = runHref(id);
       },
       openCompare: (ids) => {
         location.hash = compareHash(ids);

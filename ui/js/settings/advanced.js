@@ -1,6 +1,7 @@
 // Advanced: resources for new runs, the doctor (CUDA, ROMs, encoder, OS integrations, disk),
 // technical charts of every metric a run logged, and the speed calibration.
 
+import { api } from "../shell/api.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { statusLabel } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
@@ -82,11 +83,11 @@ function chartsCard() {
     }
     replaceChildren(grid, spinner(), " Loading metrics…");
     try {
-      const first = await settingsApi.metrics(select.value);
+      const first = await api.runMetrics(select.value, { downsample: 200 });
       const keys = first.keys_available ?? [];
       const body = { series: {} };
       for (let i = 0; i < keys.length; i += 64) {
-        Object.assign(body.series, (await settingsApi.metrics(select.value, keys.slice(i, i + 64))).series);
+        Object.assign(body.series, (await api.runMetrics(select.value, { keys: keys.slice(i, i + 64), downsample: 200 })).series);
       }
       if (!keys.length) {
         replaceChildren(grid, el("p", { class: "empty-note" }, "This run has not logged any metrics yet."));

@@ -1,6 +1,6 @@
 // The Settings tab's server calls (everything else goes through shell/settings.js).
 
-import { id, request } from "../shell/api.js";
+import { request } from "../shell/api.js";
 
 export const settingsApi = {
   storage: () => request("GET", "/api/storage"),
@@ -15,9 +15,4 @@ export const settingsApi = {
   chooseDataFolder: (path) => request("PUT", "/api/storage/data-folder", { path }),
   calibration: () => request("GET", "/api/system/calibration"),
   calibrate: () => request("POST", "/api/system/calibrate", { algorithms: ["ppo"] }),
-  metrics: (experimentId, keys = null) =>
-    request(
-      "GET",
-      `/api/experiments/${id(experimentId)}/metrics?downsample=200${keys ? `&keys=${encodeURIComponent(keys.join(","))}` : ""}`,
-    ),
 };

@@ -111,6 +111,8 @@ export const api = {
     }),
   /** A child run with the same config, for a failed or interrupted run. */
   retryExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/retry`),
+  /** {fields: [{name, type, min, max, choices, nullable, algorithms, help, defaults}], algorithms} */
+  configFields: () => request("GET", "/api/config-fields"),
   /**
    * A run's logged metrics, at most `downsample` points per key:
    * {series: {key: {steps, values}}, keys_available}. `keys` null: the server's default set.

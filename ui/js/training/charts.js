@@ -2,12 +2,12 @@
 // ten-hour run loads as fast as a short one), then one point per new reading from the
 // run's `training.progress` events. Used by the Training Monitor and the chart panel.
 
+import { api } from "../shell/api.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { ACTIVE_STATUSES } from "../format.js";
 import { createLineChart } from "../shell/line-chart.js";
 import { onLive, onReconnect } from "../shell/live.js";
 import * as state from "../shell/state.js";
-import { runMetrics } from "./api.js";
 import { LOSS_KEYS, REWARD_KEYS, pickKey, seriesColumns, thinColumns } from "./training-format.js";
 
 const HISTORY_POINTS = 600; // per series, from the server
@@ -106,7 +106,7 @@ export function createRunCharts(container, experimentId, { height = 180, onChang
 
   async function loadHistory() {
     try {
-      const body = await runMetrics(experimentId, {
+      const body = await api.runMetrics(experimentId, {
         keys: [...REWARD_KEYS, ...LOSS_KEYS],
         downsample: HISTORY_POINTS,
       });

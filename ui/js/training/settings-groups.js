@@ -3,8 +3,8 @@
 // labelled and explained in plain words (config-help.js), showing the value a run gets when
 // it is left alone. Fields nobody touched follow the length and algorithm chosen.
 
+import { api } from "../shell/api.js";
 import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
-import { configFields } from "./api.js";
 import { FIELD_HELP, GROUPS, helpFor } from "./config-help.js";
 import { checkField, recommendedText, sameValue } from "./training-format.js";
 
@@ -34,7 +34,7 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
   function load() {
     if (specs) return Promise.resolve();
     if (!loading) showLoading();
-    loading ??= configFields()
+    loading ??= api.configFields()
       .then((body) => {
         specs = new Map((body.fields ?? []).map((spec) => [spec.name, spec]));
         build();

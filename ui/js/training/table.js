@@ -1,6 +1,6 @@
 // Recent Experiments: every run, newest first, with its status, duration, steps and
 // rewards, and the actions that fit its status. Rows are kept and updated in place.
-// Resume / Continue / Retry / Details are main.js data-actions (the row carries the
+// Resume / Continue / Retry / Details are run actions (runs/actions.js; the row carries the
 // data-experiment-id); "Charts" is this tab's own (`onCharts(id)`).
 
 import { el, field, replaceChildren, setText } from "../shell/dom.js";
@@ -13,6 +13,7 @@ import {
 } from "../format.js";
 import * as state from "../shell/state.js";
 import { compactProgress, rewardCell, runSeconds, tableActions } from "./training-format.js";
+import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 
 const LIMIT = 25;
 
@@ -67,12 +68,7 @@ export function createExperimentsTable(container, { onCharts }) {
       el(
         "td",
         {},
-        el(
-          "span",
-          { class: "status", dataset: { field: "status-badge" } },
-          el("span", { class: "status__dot", "aria-hidden": "true" }),
-          el("span", { dataset: { field: "status" } }),
-        ),
+        statusBadge(),
       ),
       el("td", { class: "figure", dataset: { field: "duration" } }),
       el("td", { class: "figure", dataset: { field: "steps" } }),
@@ -120,10 +116,9 @@ export function createExperimentsTable(container, { onCharts }) {
     setText(field(row, "when"), formatWhen(experiment.metadata?.created));
     setText(field(row, "game"), state.gameName(experiment.game));
     setText(field(row, "algorithm"), algorithmLabel(experiment.algorithm));
-    field(row, "status-badge").dataset.status = status;
-    setText(field(row, "status"), statusLabel(status));
-    const message = experiment.metadata?.status_message;
-    field(row, "status-badge").title = message || statusLabel(status);
+    const badge = field(row, "status-badge");
+    setStatusBadge(badge, status);
+    badge.title = experiment.metadata?.status_message || statusLabel(status);
     setText(field(row, "duration"), formatDuration(runSeconds(experiment)));
     const progress = experiment.progress ?? {};
     const start = experiment.lineage?.start_timestep ?? 0;

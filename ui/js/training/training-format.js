@@ -115,8 +115,8 @@ export function rewardCell(experiment) {
 }
 
 /**
- * The table's run actions, in order: {action, label, title}. `action` is a main.js
- * data-action ("resume", "continue", "retry", "view-details") or "charts" (this tab's own).
+ * The table's run actions, in order: {action, label, title}. `action` is a run action
+ * (runs/actions.js: "resume", "continue", "retry", "view-details") or "charts" (this tab's own).
  */
 export function tableActions(status) {
   const actions = [];

@@ -5,6 +5,7 @@
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { ACTIVE_STATUSES } from "../format.js";
 import * as state from "../shell/state.js";
+import { skeletonCard } from "../shell/widgets.js";
 import { createRunCharts } from "./charts.js";
 import { createTrainingMonitor } from "./monitor.js";
 import { openNewTraining } from "./new-training-dialog.js";
@@ -31,16 +32,6 @@ function newTrainingButton(label = "New Training") {
     },
     icon("play"),
     el("span", { class: "button__label" }, label),
-  );
-}
-
-function skeleton() {
-  return el(
-    "div",
-    { class: "skeleton-card", "aria-hidden": "true" },
-    el("span", { class: "skeleton skeleton--title" }),
-    el("span", { class: "skeleton skeleton--bar" }),
-    el("span", { class: "skeleton skeleton--line" }),
   );
 }
 
@@ -145,7 +136,7 @@ function closeCharts() {
 }
 
 function init(container) {
-  monitorList = el("div", { class: "training__monitors", dataset: { testid: "active-training" }, "aria-busy": "true" }, skeleton());
+  monitorList = el("div", { class: "training__monitors", dataset: { testid: "active-training" }, "aria-busy": "true" }, skeletonCard());
   activeCount = el("span", { class: "card__count", dataset: { field: "active-count" } });
   tableCount = el("span", { class: "card__count", dataset: { field: "table-count" } });
   const tableSlot = el("div", { class: "training-table__slot" });
@@ -211,7 +202,7 @@ function init(container) {
   );
 
   table = createExperimentsTable(tableSlot, { onCharts: showCharts });
-  replaceChildren(tableSlot.querySelector("tbody"), el("tr", {}, el("td", { colspan: "8" }, skeleton())));
+  replaceChildren(tableSlot.querySelector("tbody"), el("tr", {}, el("td", { colspan: "8" }, skeletonCard())));
 
   container.addEventListener("click", (event) => {
     const button = event.target.closest('[data-training-action="new-training"]');

@@ -8,6 +8,7 @@ import { append, el, icon, replaceChildren } from "../shell/dom.js";
 import { formatWhen } from "../format.js";
 import { gameName, getExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
+import { runLink } from "../shell/widgets.js";
 import { openExportDialog } from "../videos/export-dialog.js";
 import { videoIcon } from "../videos/icons.js";
 import { openPlayer } from "../videos/player.js";
@@ -167,11 +168,10 @@ function experimentLink(video) {
   const experiment = getExperiment(video.experiment_id);
   const game = experiment ? gameName(experiment.game) : null;
   const name = experiment?.name ?? "Its training run";
-  return el(
-    "a",
+  return runLink(
+    { id: video.experiment_id, name },
     {
       class: "vt-card__experiment",
-      href: `#/experiments/${encodeURIComponent(video.experiment_id)}`,
       title: `Open the training run: ${name}`,
       dataset: { field: "experiment-link", focusKey: "experiment" },
     },

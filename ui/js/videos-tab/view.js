@@ -6,6 +6,7 @@
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { gameName, getExperiment, on as onState } from "../shell/state.js";
+import { runLink } from "../shell/widgets.js";
 import { videoIcon } from "../videos/icons.js";
 import { formatSizeMb } from "../videos/video-format.js";
 import { createBatchBar } from "./batch.js";
@@ -164,12 +165,10 @@ function renderGroups() {
   const wanted = groupByExperiment(visible).map(({ experimentId, videos }) => {
     let group = groups.get(experimentId);
     if (!group || group.layout !== layout) {
-      const title = el("a", {
-        class: "vt-group__title",
-        href: `#/experiments/${encodeURIComponent(experimentId)}`,
-        title: "Open this training run",
-        dataset: { field: "group-title" },
-      });
+      const title = runLink(
+        { id: experimentId },
+        { class: "vt-group__title", title: "Open this training run", dataset: { field: "group-title" } },
+      );
       const facts = el("span", { class: "vt-group__facts figure" });
       const list = el("ul", { class: `vt-items vt-${layout}`, "aria-label": "Videos of this run" });
       const section = el(

@@ -3,6 +3,7 @@
 // with el(): names and messages from the server are always text.
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { progressBar, setProgress } from "../shell/widgets.js";
 import {
   choiceLabel,
   choicesExplained,
@@ -133,15 +134,7 @@ export function optionControl(option, values, changed) {
 
 /** The job view's parts, to put in the panel once; renderJobView fills them. */
 export function jobViewParts(title) {
-  const bar = el("div", {
-    class: "progress",
-    role: "progressbar",
-    "aria-label": "Export progress",
-    "aria-valuemin": "0",
-    "aria-valuemax": "100",
-    dataset: { field: "export-progress" },
-  });
-  bar.append(el("div", { class: "progress__fill" }));
+  const bar = progressBar({ label: "Export progress", field: "export-progress" });
   return [
     el("p", { class: "export-job__title", dataset: { field: "export-job-title" } }, title),
     el(
@@ -165,11 +158,10 @@ export function renderJobView(panel, job) {
   const finished = isFinishedJob(job);
   const percent = jobPercent(job);
   panel.dataset.status = job.status;
-  const bar = panel.querySelector('[data-field="export-progress"]');
-  bar.setAttribute("aria-valuenow", String(percent));
-  bar.dataset.tone = { completed: "success", failed: "danger", cancelled: "neutral" }[job.status] ?? "";
-  bar.dataset.indeterminate = String(job.status === "queued");
-  bar.firstElementChild.style.width = `${percent}%`;
+  setProgress(panel.querySelector('[data-field="export-progress"]'), percent, {
+    tone: { completed: "success", failed: "danger", cancelled: "neutral" }[job.status] ?? "",
+    indeterminate: job.status === "queued",
+  });
   setText(panel.querySelector('[data-field="export-percent"]'), `${percent}%`);
   setText(panel.querySelector('[data-field="export-status"]'), jobStatusText(job));
   panel.querySelector('[data-field="export-note"]').hidden = finished;
