@@ -4,10 +4,10 @@
 
 import { el, replaceChildren } from "../shell/dom.js";
 import * as state from "../shell/state.js";
-import { runHref } from "../shell/widgets.js";
+import { runHref, skeletonCard } from "../shell/widgets.js";
 import { createDetailHeader } from "./detail-header.js";
 import { createTabBar } from "./detail-tabs.js";
-import { emptyMessage, skeletonCard } from "./parts.js";
+import { emptyMessage } from "./parts.js";
 import { createArtifacts } from "./sections/artifacts.js";
 import { createConfig } from "./sections/config.js";
 import { createLineage } from "./sections/lineage.js";

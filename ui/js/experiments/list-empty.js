@@ -3,7 +3,8 @@
 
 import { el } from "../shell/dom.js";
 import * as state from "../shell/state.js";
-import { emptyMessage, skeletonCard } from "./parts.js";
+import { skeletonCard } from "../shell/widgets.js";
+import { emptyMessage } from "./parts.js";
 
 /** The children of the empty panel, `total` runs being hidden by the filters. */
 export function emptyTable(total, clearFilters) {

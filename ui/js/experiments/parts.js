@@ -1,6 +1,6 @@
 // Small DOM pieces the Experiments tab's pages share: the head row of a section, its
-// checkbox toggles and small buttons, and the loading, failure and skeleton notes. Kept
-// here so the table, a run's page, its sections and Compare look alike.
+// checkbox toggles and small buttons, the loading and failure notes, the empty states.
+// Kept here so the table, a run's page, its sections and Compare look alike.
 
 import { ApiError } from "../shell/api.js";
 import { el, spinner } from "../shell/dom.js";
@@ -44,18 +44,6 @@ export function failure(message, retry) {
     el("span", {}, message),
     retry ? smallButton("Try again", "Ask the server again", { onclick: retry }) : null,
   );
-}
-
-/** The grey placeholder shown until the runs have loaded (`bars`: skeleton kinds). */
-export function skeletonCard(label, bars) {
-  return [
-    el(
-      "div",
-      { class: "skeleton-card", "aria-hidden": "true" },
-      bars.map((kind) => el("span", { class: `skeleton skeleton--${kind}` })),
-    ),
-    el("p", { class: "visually-hidden" }, label),
-  ];
 }
 
 /** An empty state: its title, a line that says why, and the way on (a link or a button). */
