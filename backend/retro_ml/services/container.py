@@ -1,4 +1,8 @@
-"""Wires the services of one main process together (one store, one bus, one manager)."""
+"""Wires the services of one main process together: each is built here, once.
+
+One store, one bus, one manager; the routes take every service from the `Services` object
+(`current_app.extensions["retro_ml"]`) and never build one of their own.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from retro_ml.services.events import EventBus
 from retro_ml.services.experiments import (
     CalibrationService,
     ExperimentManager,
+    MetricsReader,
     PresetCatalog,
+    RunArtifacts,
     load_presets,
     recover_after_restart,
 )
@@ -18,10 +24,11 @@ from retro_ml.services.export import ExportService
 from retro_ml.services.importing import RunImporter
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
+from retro_ml.services.storage import StorageCleanup
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
-from retro_ml.store.video_store import VideoArtifactStore
+from retro_ml.store.video_store import VideoArtifactStore, VideoFilter
 
 
 @dataclass
@@ -41,6 +48,9 @@ class Services:
     notifications: NotificationService
     video_library: VideoLibrary
     exports: ExportService
+    run_artifacts: RunArtifacts
+    metrics: MetricsReader  # one parse cache for every request
+    storage_cleanup: StorageCleanup
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
@@ -56,13 +66,14 @@ def build_services(paths: AppPaths) -> Services:
     paths.ensure()
     bus = EventBus()
     store = TinyDBExperimentStore(paths.database)
+    video_records = VideoArtifactStore(store)
     runs = RunFolders(paths.runs)
     processes = ProcessManager(bus)
     presets = load_presets()
     settings = SettingsService(store)
     experiments = ExperimentManager(store, runs, processes, bus, presets, settings)
     # Before any worker is followed (recovery replays reports): videos must be registered.
-    videos = VideoRegistry(store, VideoArtifactStore(store), paths.data_dir, bus)
+    videos = VideoRegistry(store, video_records, paths.data_dir, bus)
     experiments.on_deleted(videos.forget_experiment)
     recover_after_restart(store, runs, processes, experiments, bus)
     importer = RunImporter(store, runs, presets, bus)
@@ -72,22 +83,26 @@ def build_services(paths: AppPaths) -> Services:
     platform = current_platform()
     # After recovery: its replayed reports are old news, not something to notify about.
     notifications = NotificationService(bus, platform, settings, store)
-    video_library = VideoLibrary(VideoArtifactStore(store), store)
+    video_library = VideoLibrary(video_records, store)
     exports = ExportService(videos, video_library, store, bus)
+    storage_cleanup = StorageCleanup(store.list, lambda: videos.list(VideoFilter()), video_library)
     return Services(
-        paths,
-        bus,
-        store,
-        processes,
-        presets,
-        settings,
-        experiments,
-        importer,
-        calibration,
-        videos,
+        paths=paths,
+        bus=bus,
+        store=store,
+        processes=processes,
+        presets=presets,
+        settings=settings,
+        experiments=experiments,
+        importer=importer,
+        calibration=calibration,
+        videos=videos,
         live_view=live_view,
         platform=platform,
         notifications=notifications,
         video_library=video_library,
         exports=exports,
+        run_artifacts=RunArtifacts(),
+        metrics=MetricsReader(),
+        storage_cleanup=storage_cleanup,
     )

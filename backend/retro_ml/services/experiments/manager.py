@@ -61,6 +61,14 @@ class ExperimentManager:
     def list(self, filters: ExperimentFilter | None = None) -> list[Experiment]:
         return [self._recorder.with_live_progress(e) for e in self._store.list(filters)]
 
+    def runs_dir(self) -> Path:
+        """Where new runs go: Settings' runs folder when set, else the data folder's runs/.
+
+        Changing it moves nothing: existing runs stay where they are (their record says where).
+        """
+        custom = self._settings.get("runs_dir")
+        return Path(custom) if custom else self._runs.root
+
     # ---- creating ------------------------------------------------------------------
     def create(self, payload: Any) -> Experiment:
         """Validate, record and queue a new experiment; it starts as soon as a slot is free."""
@@ -211,8 +219,7 @@ class ExperimentManager:
 
     # ---- helpers -------------------------------------------------------------------
     def _record_and_queue(self, experiment: Experiment, parent: Experiment | None = None) -> Experiment:
-        runs_dir = self._settings.get("runs_dir")  # Settings' runs folder; existing runs stay where they are
-        run_dir = self._runs.path_for(experiment.id, Path(runs_dir) if runs_dir else None)
+        run_dir = self._runs.path_for(experiment.id, self.runs_dir())
         experiment.run_dir = str(run_dir)
         experiment.progress.total_timesteps = experiment.lineage.start_timestep + experiment.config["total_timesteps"]
         running = len(self._launched)

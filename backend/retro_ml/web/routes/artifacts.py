@@ -7,11 +7,9 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from retro_ml.services.experiments.artifacts import RunArtifacts, parse_tail
+from retro_ml.services.experiments.artifacts import parse_tail
 
 bp = Blueprint("artifacts", __name__, url_prefix="/api/experiments")
-
-_artifacts = RunArtifacts()
 
 
 def _run_dir(experiment_id: str) -> tuple[str, Path]:
@@ -22,11 +20,14 @@ def _run_dir(experiment_id: str) -> tuple[str, Path]:
 @bp.get("/<experiment_id>/artifacts")
 def list_artifacts(experiment_id: str) -> ResponseReturnValue:
     ident, run_dir = _run_dir(experiment_id)
-    return jsonify(experiment_id=ident, run_dir=str(run_dir), **_artifacts.list(run_dir))
+    return jsonify(
+        experiment_id=ident, run_dir=str(run_dir), **current_app.extensions["retro_ml"].run_artifacts.list(run_dir)
+    )
 
 
 @bp.get("/<experiment_id>/logs")
 def read_log(experiment_id: str) -> ResponseReturnValue:
     tail = parse_tail(request.args.get("tail"))
     ident, run_dir = _run_dir(experiment_id)
-    return jsonify(experiment_id=ident, tail=tail, **_artifacts.log_tail(run_dir, tail).to_dict())
+    artifacts = current_app.extensions["retro_ml"].run_artifacts
+    return jsonify(experiment_id=ident, tail=tail, **artifacts.log_tail(run_dir, tail).to_dict())

@@ -5,24 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput
-from retro_ml.services.experiments.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE, MetricsReader
+from retro_ml.services.experiments.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE
 from retro_ml.store.run_folders import METRICS_FILE
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/experiments")
 
-READER_EXTENSION = "retro_ml_metrics"
 MAX_KEYS = 64
 MAX_KEY_LENGTH = 200
-
-
-@bp.record_once
-def _attach_reader(state: BlueprintSetupState) -> None:
-    """One reader (and its parse cache) per app, created when the blueprint is registered."""
-    state.app.extensions.setdefault(READER_EXTENSION, MetricsReader())
 
 
 def _downsample() -> int:
@@ -60,6 +52,7 @@ def _keys() -> list[str] | None:
 def read_metrics(experiment_id: str) -> ResponseReturnValue:
     downsample, keys = _downsample(), _keys()
     experiment = current_app.extensions["retro_ml"].experiments.get(experiment_id)
-    reader: MetricsReader = current_app.extensions[READER_EXTENSION]
-    scalars = reader.read_scalars(Path(experiment.run_dir) / METRICS_FILE, keys, downsample)
+    scalars = current_app.extensions["retro_ml"].metrics.read_scalars(
+        Path(experiment.run_dir) / METRICS_FILE, keys, downsample
+    )
     return jsonify(experiment_id=experiment.id, keys_available=scalars["keys_available"], series=scalars["series"])

@@ -11,9 +11,8 @@ from retro_ml.config import choose_data_dir, chosen_data_dir, default_data_dir
 from retro_ml.errors import InvalidInput
 from retro_ml.services.container import Services
 from retro_ml.services.settings import check_folder
-from retro_ml.services.storage import StorageCleanup, storage_report
+from retro_ml.services.storage import storage_report
 from retro_ml.services.system import about, run_doctor, summary
-from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
 
 bp = Blueprint("system_info", __name__, url_prefix="/api")
@@ -23,30 +22,23 @@ def _services() -> Services:
     return current_app.extensions["retro_ml"]
 
 
-def _runs_dir(services: Services) -> Path:
-    custom = services.settings.get("runs_dir")
-    return Path(custom) if custom else services.paths.runs
-
-
 @bp.get("/storage")
 def storage() -> ResponseReturnValue:
     services = _services()
     report = storage_report(
-        services.store.list(), services.paths.database, [services.paths.data_dir, _runs_dir(services)]
+        services.store.list(), services.paths.database, [services.paths.data_dir, services.experiments.runs_dir()]
     )
     return jsonify(
         **report.to_dict(),
         data_dir=str(services.paths.data_dir),
-        runs_dir=str(_runs_dir(services)),
+        runs_dir=str(services.experiments.runs_dir()),
         database=str(services.paths.database),
     )
 
 
 @bp.post("/storage/cleanup")
 def cleanup() -> ResponseReturnValue:
-    services = _services()
-    cleaner = StorageCleanup(services.store.list, lambda: services.videos.list(VideoFilter()), services.video_library)
-    return jsonify(cleaner.run(json_body()).to_dict())
+    return jsonify(_services().storage_cleanup.run(json_body()).to_dict())
 
 
 @bp.get("/system/doctor")
@@ -56,7 +48,7 @@ def doctor() -> ResponseReturnValue:
         services.paths.data_dir,
         services.platform,
         services.notifications.status(),
-        _runs_dir(services),
+        services.experiments.runs_dir(),
         refresh=request.args.get("refresh") in ("1", "true"),
     )
     return jsonify(status=summary(checks), checks=[c.to_dict() for c in checks])
