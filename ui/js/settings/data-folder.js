@@ -2,11 +2,11 @@
 // live. The running app keeps its folder (moving a live database and runs under training
 // workers could lose them); a new choice applies from the next start, and nothing is moved.
 
+import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
 import { el, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 
-const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";
 
 const OVERRIDES = {
   argument: "This launch uses the folder given with --data-dir, which wins over the choice below.",
@@ -81,7 +81,7 @@ export function dataFolderField() {
       input.select();
       return;
     }
-    const picked = await window.pywebview.api.pick_folder(input.value.trim() || known?.current || "");
+    const picked = await pickFolder(input.value.trim() || known?.current || "");
     if (picked) {
       input.value = picked;
       choose(picked);

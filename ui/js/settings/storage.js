@@ -1,6 +1,7 @@
 // Storage: the export and runs folders (native picker in the desktop window, a typed path in a
 // browser), the data folder (read-only), disk usage per run, and cleanup with a preview.
 
+import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
 import { createDialog } from "../shell/dialog.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { formatBytes, statusLabel } from "../format.js";
@@ -9,7 +10,6 @@ import { settingsApi } from "./api.js";
 import { dataFolderField } from "./data-folder.js";
 import { section, settingField } from "./fields.js";
 
-const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";
 const CATEGORIES = [
   ["models", "Models"],
   ["checkpoints", "Checkpoints"],
@@ -43,7 +43,7 @@ function folderSetting(name, label, placeholder) {
       input.select();
       return;
     }
-    const chosen = await window.pywebview.api.pick_folder(input.value.trim());
+    const chosen = await pickFolder(input.value.trim());
     if (chosen) {
       input.value = chosen;
       save();

@@ -6,33 +6,22 @@ import { api } from "../shell/api.js";
 import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
-import { errorLine, formatChoices, optionControl } from "../videos/export-controls.js";
+import {
+  errorLine,
+  exportFolder,
+  folderPlaceholder,
+  formatChoices,
+  optionControl,
+  rememberExportFolder,
+} from "../videos/export-controls.js";
 import { defaultOptions, exportersFor, isFinishedJob, jobPercent } from "../videos/export-format.js";
 import { onJobChange } from "../videos/export-jobs.js";
 import { formatSizeMb } from "../videos/video-format.js";
 import { libraryApi } from "./api.js";
 import { countText, totalSizeMb } from "./library-format.js";
-import { settings } from "../shell/settings.js";
 import { progressBar, setProgress } from "../shell/widgets.js";
 
-const FOLDER_KEY = "retro-ml-export-folder"; // shared with the one-video export dialog
 const POLL_MS = 2500;
-
-const readFolder = () => {
-  try {
-    // Settings → Storage's export folder when set, else the folder used last time.
-    return settings()?.export_dir || localStorage.getItem(FOLDER_KEY) || "";
-  } catch {
-    return "";
-  }
-};
-const keepFolder = (folder) => {
-  try {
-    localStorage.setItem(FOLDER_KEY, folder);
-  } catch {
-    // Storage off: the field starts empty next time.
-  }
-};
 
 const jobError = (job) => job.error?.message ?? (typeof job.error === "string" ? job.error : job.status);
 
@@ -58,8 +47,8 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     type: "text",
     autocomplete: "off",
     spellcheck: "false",
-    value: readFolder(),
-    placeholder: /Win/.test(navigator.userAgent) ? "C:\\Users\\you\\Videos" : "/home/you/Videos",
+    value: exportFolder(),
+    placeholder: folderPlaceholder(),
     "aria-describedby": "batch-export-destination-error",
   });
   const formError = el("p", {
@@ -203,7 +192,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
         destination: folder,
         options: { ...valuesFor(selected) },
       });
-      keepFolder(folder);
+      rememberExportFolder(folder);
       showJobs(answer.jobs ?? [], answer.errors ?? []);
     } catch (error) {
       if (error.kind === "auth") return dialog.node.close();

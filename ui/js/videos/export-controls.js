@@ -1,8 +1,9 @@
-// The export dialog's building blocks: the format cards, one control per exporter option, an
-// error line, and the job view (progress bar, percentage, status, result). DOM only, built
-// with el(): names and messages from the server are always text.
+// The export dialogs' building blocks: the folder an export starts in, the format cards, one
+// control per exporter option, an error line, and the job view (progress bar, percentage,
+// status, result). DOM built with el(): names and messages from the server are always text.
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { settings } from "../shell/settings.js";
 import { progressBar, setProgress } from "../shell/widgets.js";
 import {
   choiceLabel,
@@ -13,6 +14,29 @@ import {
   jobResultText,
   jobStatusText,
 } from "./export-format.js";
+
+const FOLDER_KEY = "retro-ml-export-folder";
+
+/** Where an export starts: Settings → Storage's export folder when set, else the folder used last time. */
+export function exportFolder() {
+  try {
+    return settings()?.export_dir || localStorage.getItem(FOLDER_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+/** The folder an export went to, for next time. */
+export function rememberExportFolder(folder) {
+  try {
+    localStorage.setItem(FOLDER_KEY, folder);
+  } catch {
+    // Storage can be off (private windows, some webviews): the field just starts empty.
+  }
+}
+
+/** An example folder path as this OS writes it (the destination fields' placeholder). */
+export const folderPlaceholder = () => (/Win/.test(navigator.userAgent) ? "C:\\Users\\you\\Videos" : "/home/you/Videos");
 
 /** Where the server's message about `field` goes (`data-error-for`), hidden until then. */
 export function errorLine(field, id = null) {

@@ -9,15 +9,22 @@
 
 import { api } from "../shell/api.js";
 import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
+import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { errorLine, formatChoices, jobViewParts, optionControl, renderJobView } from "./export-controls.js";
+import {
+  errorLine,
+  exportFolder,
+  folderPlaceholder,
+  formatChoices,
+  jobViewParts,
+  optionControl,
+  rememberExportFolder,
+  renderJobView,
+} from "./export-controls.js";
 import { defaultOptions, exportTitle, exportersFor, isFinishedJob } from "./export-format.js";
 import { cancelJob, getJob, onJobChange, trackJob } from "./export-jobs.js";
 import { videoIcon } from "./icons.js";
 import { formatClock, videoTypeLabel } from "./video-format.js";
-import { settings } from "../shell/settings.js";
-
-const FOLDER_KEY = "retro-ml-export-folder";
 
 let dialog = null; // createDialog's controller, once built
 let title;
@@ -41,8 +48,6 @@ let selected = null; // the chosen exporter's id
 const optionValues = new Map(); // exporter id → {option name: value}, kept while the page lives
 let jobId = null; // the job this dialog shows (null: the setup)
 
-const hasFolderPicker = () => typeof window.pywebview?.api?.pick_folder === "function";
-
 function ensureDialog() {
   if (dialog) return;
   title = el("h2", { class: "dialog__title", id: "export-title" }, "Export");
@@ -57,7 +62,7 @@ function ensureDialog() {
     type: "text",
     autocomplete: "off",
     spellcheck: "false",
-    placeholder: /Win/.test(navigator.userAgent) ? "C:\\Users\\you\\Videos" : "/home/you/Videos",
+    placeholder: folderPlaceholder(),
     "aria-describedby": "export-destination-hint export-destination-error",
   });
   chooseButton = el(
@@ -182,7 +187,7 @@ export function openExportDialog({ video = null, experiment = null }, { returnFo
   }
   dialog.node.dataset.subject = subject.kind;
   chooseButton.hidden = !hasFolderPicker();
-  destination.value = savedFolder();
+  destination.value = exportFolder();
   showSetup();
   dialog.open({ returnFocus: focusTarget });
   loadCatalog();
@@ -261,7 +266,7 @@ function renderOptions() {
 
 async function chooseFolder() {
   try {
-    const folder = await window.pywebview.api.pick_folder(destination.value.trim() || null);
+    const folder = await pickFolder(destination.value.trim() || null);
     if (folder) {
       destination.value = folder;
       clearError("destination");
@@ -290,7 +295,7 @@ async function submit() {
   try {
     const { job } =
       subject.kind === "video" ? await api.exportVideo(subject.id, body) : await api.exportExperiment(subject.id, body);
-    rememberFolder(folder);
+    rememberExportFolder(folder);
     const latest = trackJob(job);
     if (subject !== forSubject) return; // closed meanwhile: the toast will tell
     jobId = job.id;
@@ -385,21 +390,4 @@ function clearError(field) {
 function clearErrors() {
   clearFieldErrors(setup);
   destination.removeAttribute("aria-invalid");
-}
-
-function savedFolder() {
-  try {
-    // Settings → Storage's export folder when set, else the folder used last time.
-    return settings()?.export_dir || localStorage.getItem(FOLDER_KEY) || "";
-  } catch {
-    return "";
-  }
-}
-
-function rememberFolder(folder) {
-  try {
-    localStorage.setItem(FOLDER_KEY, folder);
-  } catch {
-    // Storage can be off (private windows, some webviews): the field just starts empty.
-  }
 }

@@ -7,6 +7,7 @@
 // scrolling body never cut it; it closes on scroll and resize instead of drifting.
 
 import { api } from "../shell/api.js";
+import { copyTextNatively } from "../shell/desktop.js";
 import { el, icon } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { openDeleteVideo } from "./delete-video-dialog.js";
@@ -243,10 +244,10 @@ function onResize() {
 
 /** The video's path on the clipboard: the desktop window's own bridge, else the server's. */
 async function copyPath(video) {
-  const bridge = window.pywebview?.api;
   try {
-    if (typeof bridge?.copy_text === "function") {
-      const answer = await bridge.copy_text(video.path);
+    const native = copyTextNatively(video.path);
+    if (native) {
+      const answer = await native;
       if (!answer?.ok) throw new Error(answer?.error?.message || "The clipboard refused the path.");
       showToast("Path copied", { kind: "success", detail: video.path });
       return;
