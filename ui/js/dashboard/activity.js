@@ -16,8 +16,8 @@ import {
   formatWhen,
   lineageText,
   statusLabel,
-} from "../format.js";
-import { onPendingChange, runControlButtons, updateRunControls } from "../lifecycle.js";
+} from "../shell/format.js";
+import { onPendingChange, runControlButtons, updateRunControls } from "../runs/lifecycle.js";
 import { activityExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
 import { progressBar, setProgress, setStatusBadge, skeletonCard, statusBadge } from "../shell/widgets.js";
 

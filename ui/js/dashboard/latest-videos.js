@@ -4,7 +4,7 @@
 
 import { api } from "../shell/api.js";
 import { append, el, icon, replaceChildren } from "../shell/dom.js";
-import { formatWhen } from "../format.js";
+import { formatWhen } from "../shell/format.js";
 import { onLive, onReconnect } from "../shell/live.js";
 import { gameName, getExperiment } from "../shell/state.js";
 import { videoIcon } from "../videos/icons.js";

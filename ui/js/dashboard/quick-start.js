@@ -9,7 +9,7 @@ import {
   formatEstimate,
   formatInt,
   formatVideoLength,
-} from "../format.js";
+} from "../shell/format.js";
 import { onSettings, settings } from "../shell/settings.js";
 import { gameName, getCatalog, upsertExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";

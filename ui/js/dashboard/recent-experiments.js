@@ -12,8 +12,8 @@ import {
   formatInt,
   formatWhen,
   lineageText,
-} from "../format.js";
-import { onPendingChange, pendingAction } from "../lifecycle.js";
+} from "../shell/format.js";
+import { onPendingChange, pendingAction } from "../runs/lifecycle.js";
 import { allExperiments, gameName, getExperiment, isLoaded } from "../shell/state.js";
 import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 

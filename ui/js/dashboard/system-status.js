@@ -2,7 +2,7 @@
 
 import { api } from "../shell/api.js";
 import { el, field, replaceChildren } from "../shell/dom.js";
-import { DASH, formatMemory } from "../format.js";
+import { DASH, formatMemory } from "../shell/format.js";
 
 const REFRESH_MS = 5000;
 

@@ -1,7 +1,7 @@
 // What Compare shows of each run, as pure functions (no DOM, no state) that `node --test`
 // checks: the rows of the figures table and which value is the best of a row.
 
-import { displayStatus, formatDuration, formatInt, formatReward, statusLabel } from "../format.js";
+import { displayStatus, formatDuration, formatInt, formatReward, statusLabel } from "../shell/format.js";
 import { formatLoss } from "../training/training-format.js";
 import { metricsOf, runSeconds } from "./experiments-format.js";
 

@@ -3,7 +3,7 @@
 // select that adds another run.
 
 import { el, replaceChildren } from "../shell/dom.js";
-import { algorithmLabel, displayStatus } from "../format.js";
+import { algorithmLabel, displayStatus } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { runLink, statusBadge } from "../shell/widgets.js";
 import { MAX_COMPARE, MIN_COMPARE } from "./experiments-format.js";

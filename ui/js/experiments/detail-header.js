@@ -13,7 +13,7 @@ import {
   formatDuration,
   formatWhen,
   lineageText,
-} from "../format.js";
+} from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { setStatusBadge, statusBadge } from "../shell/widgets.js";
 import { createRename } from "./detail-rename.js";

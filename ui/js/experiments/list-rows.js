@@ -11,7 +11,7 @@ import {
   formatPct,
   formatReward,
   formatWhen,
-} from "../format.js";
+} from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { runHref, statusBadge } from "../shell/widgets.js";
 import { rewardsOf, runSeconds } from "./experiments-format.js";

@@ -3,7 +3,7 @@
 // picks; the table (list.js) owns the filter state.
 
 import { el, replaceChildren } from "../shell/dom.js";
-import { algorithmLabel, statusLabel } from "../format.js";
+import { algorithmLabel, statusLabel } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { STATUSES_IN_ORDER, filterChoices, hasFilters, optionList } from "./list-format.js";
 

@@ -2,7 +2,7 @@
 // the run's `data-experiment-id`: details, share, pause/resume/stop, continue, retry, delete.
 
 import { registerActions } from "../shell/actions.js";
-import { controlExperiment, retryExperiment } from "../lifecycle.js";
+import { controlExperiment, retryExperiment } from "./lifecycle.js";
 import { openContinue, submitContinue } from "./continue-dialog.js";
 import { openDelete, submitDelete } from "./delete-dialog.js";
 import { openDetails, shareModel } from "./details-dialog.js";

@@ -3,8 +3,8 @@
 
 import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { formatInt } from "../format.js";
-import { continueExperiment } from "../lifecycle.js";
+import { formatInt } from "../shell/format.js";
+import { continueExperiment } from "./lifecycle.js";
 import { getExperiment } from "../shell/state.js";
 
 const MIN_STEPS = 1024;

@@ -4,8 +4,8 @@
 
 import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { FINISHED_STATUSES, formatBytes } from "../format.js";
-import { deleteExperiment } from "../lifecycle.js";
+import { FINISHED_STATUSES, formatBytes } from "../shell/format.js";
+import { deleteExperiment } from "./lifecycle.js";
 import { getExperiment, removeExperiment } from "../shell/state.js";
 
 let dialog = null; // createDialog's controller, once built

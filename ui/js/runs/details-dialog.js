@@ -16,7 +16,7 @@ import {
   formatReward,
   formatWhen,
   lineageText,
-} from "../format.js";
+} from "../shell/format.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
 import { gameName, getExperiment, on as onState } from "../shell/state.js";
 import { setStatusBadge, statusBadge } from "../shell/widgets.js";

@@ -3,7 +3,7 @@
 
 import { api } from "../shell/api.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
-import { statusLabel } from "../format.js";
+import { statusLabel } from "../shell/format.js";
 import { createLineChart } from "../shell/line-chart.js";
 import { allExperiments, gameName, on as onState } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";

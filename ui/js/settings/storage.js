@@ -4,7 +4,7 @@
 import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
 import { createDialog } from "../shell/dialog.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
-import { formatBytes, statusLabel } from "../format.js";
+import { formatBytes, statusLabel } from "../shell/format.js";
 import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { dataFolderField } from "./data-folder.js";

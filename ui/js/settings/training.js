@@ -1,7 +1,7 @@
 // Training defaults: the game, algorithm and length Quick Start (and New Training) start from.
 
 import { el } from "../shell/dom.js";
-import { formatVideoLength } from "../format.js";
+import { formatVideoLength } from "../shell/format.js";
 import { onSettings } from "../shell/settings.js";
 import { getCatalog, on as onState } from "../shell/state.js";
 import { section, selectSetting } from "./fields.js";

@@ -1,7 +1,7 @@
 // What the UI knows, in one place. Modules read it and subscribe to changes; what fetches
 // or changes runs writes it (shell/loader.js, runs/sync.js, the run actions and forms).
 
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../format.js";
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
 
 const experiments = new Map();
 const catalog = { games: [], gamesById: new Map(), presets: [], algorithms: [] };

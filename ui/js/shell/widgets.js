@@ -3,7 +3,7 @@
 // them in place.
 
 import { el, setText } from "./dom.js";
-import { statusLabel } from "../format.js";
+import { statusLabel } from "./format.js";
 
 /**
  * A run's status badge: `<span class="status" data-status data-field="status-badge">` with

@@ -4,7 +4,7 @@
 
 import { api } from "../shell/api.js";
 import { el, replaceChildren, setText, spinner } from "../shell/dom.js";
-import { ACTIVE_STATUSES } from "../format.js";
+import { ACTIVE_STATUSES } from "../shell/format.js";
 import { createLineChart } from "../shell/line-chart.js";
 import { onLive, onReconnect } from "../shell/live.js";
 import * as state from "../shell/state.js";

@@ -2,7 +2,7 @@
 // checks: a metric's last two readings, the progress figures, the time line and the note
 // under the figures.
 
-import { formatDuration, formatInt } from "../format.js";
+import { formatDuration, formatInt } from "../shell/format.js";
 import { runSeconds } from "./training-format.js";
 
 /** Tracks one metric's readings: the latest and the one before it (a new value shifts). */

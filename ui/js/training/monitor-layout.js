@@ -4,8 +4,8 @@
 // `data-field` elements on every update.
 
 import { el, icon } from "../shell/dom.js";
-import { DASH } from "../format.js";
-import { runControlButtons } from "../lifecycle.js";
+import { DASH } from "../shell/format.js";
+import { runControlButtons } from "../runs/lifecycle.js";
 import { progressBar, statusBadge } from "../shell/widgets.js";
 import { sessionLabel } from "./training-format.js";
 

@@ -10,8 +10,8 @@
 //   monitor.destroy();
 
 import { field, setText } from "../shell/dom.js";
-import { DASH, algorithmLabel, displayStatus, formatInt, formatPct, lineageText, statusLabel } from "../format.js";
-import { onPendingChange, updateRunControls } from "../lifecycle.js";
+import { DASH, algorithmLabel, displayStatus, formatInt, formatPct, lineageText, statusLabel } from "../shell/format.js";
+import { onPendingChange, updateRunControls } from "../runs/lifecycle.js";
 import { liveSocket, onLive, onReconnect } from "../shell/live.js";
 import * as state from "../shell/state.js";
 import { setProgress, setStatusBadge } from "../shell/widgets.js";

@@ -6,7 +6,7 @@
 import { api } from "../shell/api.js";
 import { clearFieldErrors, createDialog, errorLineFor } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { formatEstimate, formatInt, formatVideoLength } from "../format.js";
+import { formatEstimate, formatInt, formatVideoLength } from "../shell/format.js";
 import { settings } from "../shell/settings.js";
 import { getCatalog, upsertExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";

@@ -10,7 +10,7 @@ import {
   formatDuration,
   formatWhen,
   statusLabel,
-} from "../format.js";
+} from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { compactProgress, rewardCell, runSeconds, tableActions } from "./training-format.js";
 import { setStatusBadge, statusBadge } from "../shell/widgets.js";

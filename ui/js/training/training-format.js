@@ -2,7 +2,7 @@
 // score trends, devices, durations, which table actions a run offers, the metric keys a
 // chart plots, thinning of live series and checks of a config field. Pure: no DOM, no state.
 
-import { DASH, formatReward } from "../format.js";
+import { DASH, formatReward } from "../shell/format.js";
 
 const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
 

@@ -3,7 +3,7 @@
 // loss charts of a run picked in the table, and the New Training dialog.
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { ACTIVE_STATUSES } from "../format.js";
+import { ACTIVE_STATUSES } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { skeletonCard } from "../shell/widgets.js";
 import { createRunCharts } from "./charts.js";

@@ -5,7 +5,7 @@
 
 import { api } from "../shell/api.js";
 import { append, el, icon, replaceChildren } from "../shell/dom.js";
-import { formatWhen } from "../format.js";
+import { formatWhen } from "../shell/format.js";
 import { gameName, getExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
 import { runLink } from "../shell/widgets.js";

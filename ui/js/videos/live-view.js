@@ -7,7 +7,7 @@
 // state; the DOM is live-view-layout.js, the watch requests live-watch.js.
 
 import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
-import { formatInt, formatReward } from "../format.js";
+import { formatInt, formatReward } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import { STALL_MS, liveNote, placeholderText, toggleText, viewState, whyNotLive } from "./live-view-format.js";

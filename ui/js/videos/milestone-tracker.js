@@ -5,7 +5,7 @@
 
 import { api } from "../shell/api.js";
 import { el, replaceChildren, setText } from "../shell/dom.js";
-import { FINISHED_STATUSES } from "../format.js";
+import { FINISHED_STATUSES } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import {

@@ -4,7 +4,7 @@
 
 import { createDialog } from "../shell/dialog.js";
 import { el, icon, setText } from "../shell/dom.js";
-import { formatWhen } from "../format.js";
+import { formatWhen } from "../shell/format.js";
 import { formatClock, formatScore, formatScores, formatSizeMb, videoTypeLabel } from "./video-format.js";
 
 let dialog = null; // createDialog's controller, once built

@@ -1,7 +1,7 @@
 // How videos and milestones read on screen. Pure functions: no DOM, no state, so they
 // run under `node --test` too.
 
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../format.js";
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../shell/format.js";
 
 const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
 

@@ -7,7 +7,7 @@
 
 import { api } from "../shell/api.js";
 import { append, el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { formatWhen } from "../format.js";
+import { formatWhen } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { videoIcon } from "./icons.js";
 import { openPlayer } from "./player.js";

@@ -3,7 +3,7 @@
 // the file manager, and the whole folder opened.
 
 import { el, replaceChildren, setText } from "../../shell/dom.js";
-import { formatBytes, formatInt, formatWhen } from "../../format.js";
+import { formatBytes, formatInt, formatWhen } from "../../shell/format.js";
 import { showToast } from "../../shell/toast.js";
 import { revealVideo } from "../../videos/video-actions.js";
 import { openPlayer } from "../../videos/player.js";

@@ -2,7 +2,7 @@
 // from the algorithm's defaults marked (GET /api/config-fields), optionally only those.
 
 import { el, replaceChildren, setText } from "../../shell/dom.js";
-import { algorithmLabel } from "../../format.js";
+import { algorithmLabel } from "../../shell/format.js";
 import { configFields } from "../api.js";
 import { configRows, configText } from "../experiments-format.js";
 import { sectionHead, toggle } from "../parts.js";

@@ -2,7 +2,7 @@
 // continues or retries and every run continued from it), this run marked, the others linked.
 
 import { el, replaceChildren } from "../../shell/dom.js";
-import { displayStatus, formatInt, formatWhen, lineageKind } from "../../format.js";
+import { displayStatus, formatInt, formatWhen, lineageKind } from "../../shell/format.js";
 import * as state from "../../shell/state.js";
 import { runLink, statusBadge } from "../../shell/widgets.js";
 import { lineageTree } from "../experiments-format.js";

@@ -2,7 +2,7 @@
 // request (up to MAX_TAIL lines), read again every 3 s while the run is active.
 
 import { el, setText } from "../../shell/dom.js";
-import { ACTIVE_STATUSES, formatBytes, formatInt } from "../../format.js";
+import { ACTIVE_STATUSES, formatBytes, formatInt } from "../../shell/format.js";
 import { showToast } from "../../shell/toast.js";
 import { runLog } from "../api.js";
 import { errorText, sectionHead, smallButton, toggle } from "../parts.js";

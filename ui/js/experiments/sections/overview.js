@@ -3,7 +3,7 @@
 // Like every section: `{element, load(experiment), update(experiment), destroy()}`.
 
 import { el, replaceChildren, setText } from "../../shell/dom.js";
-import { formatDuration, formatInt, formatPct, formatReward } from "../../format.js";
+import { formatDuration, formatInt, formatPct, formatReward } from "../../shell/format.js";
 import { createLineChart } from "../../shell/line-chart.js";
 import { LOSS_KEYS, REWARD_KEYS, formatLoss, pickKey, seriesColumns } from "../../training/training-format.js";
 import { runMetrics } from "../api.js";

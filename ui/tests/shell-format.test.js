@@ -14,7 +14,7 @@ import {
   lineageKind,
   lineageText,
   statusLabel,
-} from "../js/format.js";
+} from "../js/shell/format.js";
 
 test("progress floors, keeps a decimal under 10%, only says 100% when done", () => {
   assert.deepEqual(

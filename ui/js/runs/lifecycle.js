@@ -2,11 +2,11 @@
 // views ask `pendingAction(id)` to show which button is busy and re-render on
 // `onPendingChange`.
 
-import { api } from "./shell/api.js";
-import { el, icon, showButtonBusy } from "./shell/dom.js";
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from "./format.js";
-import * as state from "./shell/state.js";
-import { showToast } from "./shell/toast.js";
+import { api } from "../shell/api.js";
+import { el, icon, showButtonBusy } from "../shell/dom.js";
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../shell/format.js";
+import * as state from "../shell/state.js";
+import { showToast } from "../shell/toast.js";
 
 /** The run controls (Dashboard cards, Training monitors), in order, and when each shows (by the server's status). */
 export const RUN_CONTROLS = {
