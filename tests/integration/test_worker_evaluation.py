@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from retro_ml.training.video import PARTIAL_SUFFIX, probe
-from test_worker import (
-    PPO_TINY_CONFIG,
+from tests.helpers.run_configs import LONG_PPO, PPO_TINY_CONFIG, TINY_PPO
+from tests.helpers.worker_runs import (
     WORKER_TIMEOUT_SECONDS,
     make_run_dir,
     read_events,
@@ -21,7 +21,6 @@ from test_worker import (
     wait_for_reports,
     worker_log,
 )
-from tests.helpers.run_configs import LONG_PPO, TINY_PPO
 
 EVALUATION_CONFIG: dict[str, Any] = {
     **PPO_TINY_CONFIG,

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from retro_ml.training.video import PARTIAL_SUFFIX, probe
-from test_worker import PPO_TINY_CONFIG, make_run_dir, read_events, reports_of, run_worker_to_end, worker_log
-from tests.helpers.run_configs import TINY_PPO
+from tests.helpers.run_configs import PPO_TINY_CONFIG, TINY_PPO
+from tests.helpers.worker_runs import make_run_dir, read_events, reports_of, run_worker_to_end, worker_log
 
 TARGET_SECONDS = 6.0
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from test_worker import (
-    PPO_TINY_CONFIG,
+from tests.helpers.run_configs import PPO_TINY_CONFIG
+from tests.helpers.worker_runs import (
     assert_finished_run,
     make_run_dir,
     read_events,
