@@ -1,6 +1,6 @@
-"""Run configs the tests share: TINY_PPO and LONG_PPO are sent to the server's API (which fills in
-the rest from the preset); PPO_TINY_CONFIG and DQN_TINY_CONFIG are a worker's whole config for a
-worker started without a server (tests.helpers.worker_runs)."""
+"""Run configs the tests share. TINY_PPO, LONG_PPO and TINY_DQN are sent to the server's API, which
+fills in the rest from the preset; PPO_TINY_CONFIG and DQN_TINY_CONFIG are a worker's whole config,
+for a worker started without a server (tests.helpers.worker_runs)."""
 
 from typing import Any
 
@@ -19,6 +19,15 @@ TINY_PPO = {
 }
 # Long enough never to finish within a test: for stop, pause, kill and restart cases.
 LONG_PPO = {**TINY_PPO, "total_timesteps": 500_000}
+# A tiny DQN run: 600 steps, learning from step 100 out of a 1000-step buffer.
+TINY_DQN = {
+    "total_timesteps": 600,
+    "buffer_size": 1000,
+    "learning_starts": 100,
+    "batch_size": 32,
+    "target_update_interval": 100,
+    "milestone_every_pct": 0,
+}
 
 # Whole worker configs, 1024 PPO and 600 DQN steps: what config.json holds for a worker started directly.
 PPO_TINY_CONFIG: dict[str, Any] = {

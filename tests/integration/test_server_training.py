@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.helpers.api_client import call, create, fetch, worker_processes
-from tests.helpers.run_configs import LONG_PPO, TINY_PPO
+from tests.helpers.run_configs import LONG_PPO, TINY_DQN, TINY_PPO
 from tests.helpers.server import LiveServer, start_server
 from tests.helpers.socket_events import RecordingClient
 
@@ -52,15 +52,7 @@ def test_ppo_trains_live_through_server_and_socket(live_server: LiveServer, sock
 
 
 def test_dqn_trains_through_server(live_server: LiveServer, socket_client: RecordingClient) -> None:
-    config = {
-        "total_timesteps": 600,
-        "buffer_size": 1000,
-        "learning_starts": 100,
-        "batch_size": 32,
-        "target_update_interval": 100,
-        "milestone_every_pct": 0,
-    }
-    experiment = create(live_server, game="breakout", algorithm="dqn", config=config)
+    experiment = create(live_server, game="breakout", algorithm="dqn", config=TINY_DQN)
     socket_client.wait_for("training.complete", lambda d: d["experiment_id"] == experiment["id"], 240)
     stored = fetch(live_server, experiment["id"])
     assert stored["metadata"]["status"] == "completed"

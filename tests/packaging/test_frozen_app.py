@@ -18,20 +18,12 @@ import pytest
 import requests
 
 from tests.helpers.frozen_build import ROOT, FrozenBuild, build
+from tests.helpers.run_configs import TINY_PPO
 
 pytestmark = pytest.mark.packaging
 
 TOKEN = "frozen-test-token"
-TINY_PPO = {
-    "total_timesteps": 512,
-    "n_envs": 2,
-    "n_steps": 64,
-    "batch_size": 64,
-    "n_epochs": 1,
-    "milestone_every_pct": 0,
-    "video_length_hours": 0,
-    "eval_episodes": 0,
-}
+FROZEN_RUN = {**TINY_PPO, "total_timesteps": 512}  # a few rollouts are proof enough
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +86,7 @@ def test_frozen_app_serves_the_ui_and_trains_through_its_worker(frozen: FrozenBu
         response = requests.post(
             f"{base}/api/experiments",
             headers=headers,
-            json={"game": "breakout", "algorithm": "ppo", "config": TINY_PPO},
+            json={"game": "breakout", "algorithm": "ppo", "config": FROZEN_RUN},
             timeout=30,
         )
         assert response.status_code == 201, response.text
