@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,6 @@ catalog = load_presets()
 BASELINE_PPO = float(catalog.raw["baseline_cpu_steps_per_second"]["ppo"])
 STARTUP = catalog.raw["startup_seconds"]
 OLD_MACHINE = {"cpu": "Intel(R) Pentium(R) 4 CPU 2.80GHz", "cpu_count": 2, "gpu": None}
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "retro_ml.json"
-
-
-@pytest.fixture
-def store(database: Path) -> Iterator[TinyDBExperimentStore]:
-    opened = TinyDBExperimentStore(database)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def test_without_measurements_estimates_use_the_preset_baseline(store: TinyDBExperimentStore) -> None:

@@ -35,18 +35,13 @@ def make_experiment(game: str = "pong", tags: list[str] | None = None, created: 
     return experiment
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> TinyDBExperimentStore:
-    return TinyDBExperimentStore(tmp_path / "db.json")
-
-
-def test_create_get_round_trip_returns_entities(store: TinyDBExperimentStore, tmp_path: Path) -> None:
+def test_create_get_round_trip_returns_entities(store: TinyDBExperimentStore, database: Path) -> None:
     experiment = make_experiment(tags=["first"])
     store.create(experiment)
     loaded = store.get(experiment.id)
     assert isinstance(loaded, Experiment)
     assert loaded.to_dict() == experiment.to_dict()
-    reopened = TinyDBExperimentStore(tmp_path / "db.json")
+    reopened = TinyDBExperimentStore(database)
     assert reopened.get(experiment.id).name == "pong run"
     assert reopened.schema_version() == SCHEMA_VERSION
 
@@ -79,10 +74,10 @@ def test_ids_are_validated_before_any_lookup(store: TinyDBExperimentStore) -> No
 
 
 def test_failed_write_leaves_old_file_intact(
-    store: TinyDBExperimentStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: TinyDBExperimentStore, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     experiment = store.create(make_experiment())
-    before = (tmp_path / "db.json").read_bytes()
+    before = database.read_bytes()
 
     def disk_error(_fd: int) -> None:  # the disk fails after the temp file was written
         raise OSError(28, "No space left on device")
@@ -91,9 +86,9 @@ def test_failed_write_leaves_old_file_intact(
     with pytest.raises(OSError):
         store.update(experiment.id, lambda e: setattr(e, "name", "renamed" * 1000))
     monkeypatch.undo()
-    assert (tmp_path / "db.json").read_bytes() == before
+    assert database.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["db.json"]  # no temp file left behind
-    assert TinyDBExperimentStore(tmp_path / "db.json").get(experiment.id).name == "pong run"
+    assert TinyDBExperimentStore(database).get(experiment.id).name == "pong run"
 
 
 WRITER = """

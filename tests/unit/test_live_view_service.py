@@ -45,11 +45,6 @@ class Frames:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> TinyDBExperimentStore:
-    return TinyDBExperimentStore(tmp_path / "db.json")
-
-
-@pytest.fixture
 def workers() -> Workers:
     return Workers()
 

@@ -31,14 +31,9 @@ def make(name: str, game: str = "pong", created: str = "2026-01-01T00:00:00.000Z
     return experiment
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> TinyDBExperimentStore:
-    return TinyDBExperimentStore(tmp_path / "db.json")
-
-
-def test_reads_come_from_memory_not_the_file(store: TinyDBExperimentStore, tmp_path: Path) -> None:
+def test_reads_come_from_memory_not_the_file(store: TinyDBExperimentStore, database: Path) -> None:
     kept = store.create(make("Pong #1"))
-    (tmp_path / "db.json").write_text('{"experiments": {}}')  # nobody else writes: the store does not look
+    database.write_text('{"experiments": {}}')  # nobody else writes: the store does not look
     assert store.get(kept.id).name == "Pong #1"
     assert [e.id for e in store.list()] == [kept.id] and store.count() == 1
 
@@ -101,11 +96,11 @@ def test_same_creation_time_keeps_insertion_order(store: TinyDBExperimentStore) 
     assert [e.id for e in store.list(ExperimentFilter(limit=3))] == ids[:3]
 
 
-def test_delete_then_get_and_update_are_not_found(store: TinyDBExperimentStore, tmp_path: Path) -> None:
+def test_delete_then_get_and_update_are_not_found(store: TinyDBExperimentStore, database: Path) -> None:
     gone = store.create(make("Pong #1"))
     other = store.create(make("Pong #2"))
     store.delete(gone.id)
     with pytest.raises(NotFound):
         store.update(gone.id, lambda x: None)
     assert store.get(other.id).name == "Pong #2" and store.count() == 1
-    assert TinyDBExperimentStore(tmp_path / "db.json").count() == 1
+    assert TinyDBExperimentStore(database).count() == 1

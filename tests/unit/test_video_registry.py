@@ -25,9 +25,10 @@ def encode(path: Path, frames: int = 30) -> Path:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> tuple[EventBus, TinyDBExperimentStore, VideoRegistry, Experiment]:
+def setup(
+    tmp_path: Path, store: TinyDBExperimentStore
+) -> tuple[EventBus, TinyDBExperimentStore, VideoRegistry, Experiment]:
     bus = EventBus()
-    store = TinyDBExperimentStore(tmp_path / "db.json")
     registry = VideoRegistry(store, VideoArtifactStore(store), tmp_path, bus)
     experiment_id = new_experiment_id()
     experiment = store.create(
