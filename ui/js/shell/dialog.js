@@ -69,10 +69,7 @@ export function createDialog(node, { backdropCloses = true, removeOnClose = fals
 /** The `data-action="close-dialog"` buttons: closes the dialog around `target`, unless it is busy. */
 export function closeDialogOf(target) {
   const node = target.closest("dialog");
-  if (!node) return;
-  const controller = controllers.get(node);
-  if (controller) controller.close();
-  else node.close();
+  if (node) controllers.get(node)?.close();
 }
 
 /** The line for `field`'s errors in `root` (`data-error-for="<field>"`), else the form's own line. */
