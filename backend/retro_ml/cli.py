@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "window"
     if command == "worker":
-        from retro_ml.store.run_folders import WORKER_LOG
+        from retro_ml.run_contract import WORKER_LOG
         from retro_ml.training.worker import run_worker
 
         _ensure_stdio(args.run_dir / WORKER_LOG)

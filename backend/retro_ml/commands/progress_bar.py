@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from retro_ml.formatting import format_duration
@@ -11,7 +12,7 @@ from retro_ml.formatting import format_duration
 BAR_WIDTH = 28
 
 
-def describe(progress: dict[str, Any]) -> str:
+def describe(progress: Mapping[str, Any]) -> str:
     pct = float(progress.get("progress_pct") or 0.0)
     done = int(BAR_WIDTH * min(pct, 100.0) / 100)
     metrics = progress.get("metrics") or {}
@@ -37,7 +38,7 @@ class ProgressPrinter:
         self._last_plain = 0.0
         self._open_line = False
 
-    def progress(self, progress: dict[str, Any]) -> None:
+    def progress(self, progress: Mapping[str, Any]) -> None:
         line = describe(progress)
         if self.interactive:
             self.stream.write("\r" + line.ljust(110))

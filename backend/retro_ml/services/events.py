@@ -9,31 +9,41 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+# The event names and their payloads belong to the run contract, shared with the worker side.
+from retro_ml.run_contract import (
+    EVENT_TYPES,
+    EXPERIMENT_STATUS,
+    EXPORT_COMPLETE,
+    EXPORT_FAILED,
+    EXPORT_PROGRESS,
+    TRAINING_COMPLETE,
+    TRAINING_PROGRESS,
+    VIDEO_FAILED,
+    VIDEO_GENERATED,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "EXPERIMENT_STATUS",
+    "EXPORT_COMPLETE",
+    "EXPORT_FAILED",
+    "EXPORT_PROGRESS",
+    "TRAINING_COMPLETE",
+    "TRAINING_PROGRESS",
+    "VIDEO_FAILED",
+    "VIDEO_GENERATED",
+    "EventBus",
+    "EventData",
+    "Subscriber",
+]
 
 log = logging.getLogger(__name__)
 
-TRAINING_PROGRESS = "training.progress"
-TRAINING_COMPLETE = "training.complete"
-VIDEO_GENERATED = "video.generated"
-EXPERIMENT_STATUS = "experiment.status"
-VIDEO_FAILED = "video.failed"
-EXPORT_PROGRESS = "export.progress"
-EXPORT_COMPLETE = "export.complete"
-EXPORT_FAILED = "export.failed"
-EVENT_TYPES = (
-    TRAINING_PROGRESS,
-    TRAINING_COMPLETE,
-    VIDEO_GENERATED,
-    EXPERIMENT_STATUS,
-    VIDEO_FAILED,
-    EXPORT_PROGRESS,
-    EXPORT_COMPLETE,
-    EXPORT_FAILED,
-)
-
-EventData = dict[str, Any]
+# One payload object goes to every subscriber: read-only for them (run_contract types each event's).
+EventData = Mapping[str, Any]
 Subscriber = Callable[[str, EventData], None]
 
 

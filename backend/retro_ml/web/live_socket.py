@@ -16,11 +16,10 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 
 from retro_ml.errors import AppError, InvalidInput
+from retro_ml.run_contract import LIVE_FRAME, LIVE_UNWATCH, LIVE_WATCH, FrameInfo, LiveFrameEvent
 from retro_ml.services.workers import LiveViewService
 
 log = logging.getLogger(__name__)
-
-LIVE_FRAME_EVENT = "live.frame"
 
 
 def live_room(experiment_id: str) -> str:
@@ -28,13 +27,13 @@ def live_room(experiment_id: str) -> str:
 
 
 def register_live_view(socketio: SocketIO, live_view: LiveViewService) -> None:
-    def send_frame(experiment_id: str, jpeg: bytes, info: dict[str, Any]) -> None:
-        frame = {"experiment_id": experiment_id, "jpeg": jpeg, **info}
-        socketio.emit(LIVE_FRAME_EVENT, frame, to=live_room(experiment_id))
+    def send_frame(experiment_id: str, jpeg: bytes, info: FrameInfo) -> None:
+        frame = LiveFrameEvent(experiment_id=experiment_id, jpeg=jpeg, **info)
+        socketio.emit(LIVE_FRAME, frame, to=live_room(experiment_id))
 
     live_view.on_frame(send_frame)
 
-    @socketio.on("live.watch")
+    @socketio.on(LIVE_WATCH)
     def on_watch(payload: Any = None) -> dict[str, Any]:
         client_id: str = request.sid  # type: ignore[attr-defined]
         try:
@@ -47,7 +46,7 @@ def register_live_view(socketio: SocketIO, live_view: LiveViewService) -> None:
         except Exception as error:  # noqa: BLE001 - the client gets an ack, never an exception
             return error_ack(error)
 
-    @socketio.on("live.unwatch")
+    @socketio.on(LIVE_UNWATCH)
     def on_unwatch(payload: Any = None) -> dict[str, Any]:
         client_id: str = request.sid  # type: ignore[attr-defined]
         try:

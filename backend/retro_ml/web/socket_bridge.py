@@ -7,14 +7,14 @@ from typing import Any
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, SocketIO
 
-from retro_ml.services.events import EventBus
+from retro_ml.services.events import EventBus, EventData
 from retro_ml.web.security import SESSION_KEY, Security
 
 
 def bridge_bus_to_socketio(bus: EventBus, socketio: SocketIO) -> None:
     """Every bus event goes to every connected (authenticated) client, same name, same payload."""
 
-    def forward(event_type: str, data: dict[str, Any]) -> None:
+    def forward(event_type: str, data: EventData) -> None:
         socketio.emit(event_type, data)
 
     bus.subscribe_all(forward)

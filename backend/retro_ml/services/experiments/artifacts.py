@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import InvalidInput
-from retro_ml.store.run_folders import (
+from retro_ml.run_contract import (
     CHECKPOINTS_DIR,
     CONFIG_FILE,
     EVENTS_FILE,
     METRICS_FILE,
     MODEL_FILE,
     PARTIAL_FILE_PATTERNS,
+    TENSORBOARD_DIR,
     VIDEOS_DIR,
     WORKER_LOG,
 )
@@ -29,7 +30,6 @@ GROUPS = ("model", "checkpoints", "videos", "metrics", "logs", "config", "other"
 DEFAULT_TAIL = 200
 MAX_TAIL = 5000
 VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv", ".avi", ".gif"})
-TENSORBOARD_DIR = "tensorboard"
 _CHUNK = 64 * 1024
 
 

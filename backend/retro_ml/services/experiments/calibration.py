@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from retro_ml.errors import Conflict, InvalidInput
+from retro_ml.run_contract import CONFIG_FILE, EVENTS_FILE, TERMINAL_REPORTS, WORKER_LOG
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog, load_presets
 from retro_ml.services.system import gpu_info
 from retro_ml.services.workers import WorkerProcess
-from retro_ml.services.workers.reports import TERMINAL_REPORTS, ReportTail
+from retro_ml.services.workers.reports import ReportTail
 from retro_ml.store.atomic_storage import atomic_write_text
-from retro_ml.store.run_folders import CONFIG_FILE, EVENTS_FILE, WORKER_LOG
 
 CALIBRATION_PRESET = "quick"
 CALIBRATION_GAME = "pong"

@@ -11,12 +11,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus
+from retro_ml.run_contract import EVENTS_FILE, WORKER_LOG
+from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus, EventData
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Progress, utc_now
 from retro_ml.store.experiment_store import ExperimentStore
-from retro_ml.store.run_folders import EVENTS_FILE, WORKER_LOG
 
 PROGRESS_PERSIST_SECONDS = 5.0
 
@@ -42,7 +41,7 @@ class ExperimentRecorder:
             experiment.progress = live
         return experiment
 
-    def _on_status(self, _event: str, data: dict[str, Any]) -> None:
+    def _on_status(self, _event: str, data: EventData) -> None:
         experiment_id = data["experiment_id"]
         status = data["status"]
         finished = status not in ACTIVE_STATUSES
@@ -77,7 +76,7 @@ class ExperimentRecorder:
             for listener in list(self._finished_listeners):
                 listener(experiment_id)
 
-    def _on_progress(self, _event: str, data: dict[str, Any]) -> None:
+    def _on_progress(self, _event: str, data: EventData) -> None:
         experiment_id = data["experiment_id"]
         progress = Progress(
             timestep=int(data.get("timestep", 0)),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retro_ml.run_contract import EVENTS_FILE, STOP_FILE
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.manager import ExperimentManager
 from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES
 from retro_ml.store.experiment_store import ExperimentStore
-from retro_ml.store.run_folders import EVENTS_FILE, STOP_FILE, RunFolders, remove_partial_files
+from retro_ml.store.run_folders import RunFolders, remove_partial_files
 
 INTERRUPTED_MESSAGE = "Retro ML Trainer closed while this run was training. Continue it from its last checkpoint."
 

@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from retro_ml.run_contract import CONFIG_FILE, MODEL_FILE
 from retro_ml.services.export.base import (
     ON_CONFLICT,
     ByteProgress,
@@ -42,7 +43,6 @@ from retro_ml.services.export.base import (
 from retro_ml.services.export.describe import game_name, trained_steps
 from retro_ml.services.videos.file_names import temp_path_for
 from retro_ml.store.entities import Experiment, VideoArtifact
-from retro_ml.store.run_folders import CONFIG_FILE, MODEL_FILE
 
 TRAINING_EPISODES = 100  # the worker's mean_reward covers the last 100 training episodes
 _STORED = (".zip", ".mp4")  # already compressed: stored as is in the zip

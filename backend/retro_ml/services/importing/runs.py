@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import InvalidInput
+from retro_ml.run_contract import MODEL_FILE
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog
@@ -21,7 +22,7 @@ from retro_ml.services.importing.discovery import ImportCandidate, find_import_c
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentStore
-from retro_ml.store.run_folders import MODEL_FILE, RunFolders
+from retro_ml.store.run_folders import RunFolders
 
 
 @dataclass(frozen=True)

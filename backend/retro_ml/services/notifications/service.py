@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from retro_ml.errors import AppError
 from retro_ml.formatting import format_duration
 from retro_ml.platform import IntegrationState, Platform, PlatformUnavailable
-from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, VIDEO_GENERATED, EventBus
+from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_COMPLETE, VIDEO_GENERATED, EventBus, EventData
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.videos.registry import video_label
 from retro_ml.store.entities import Experiment
@@ -87,10 +87,10 @@ class NotificationService:
         self._thread.join(timeout)
 
     # -- bus thread: queue only -------------------------------------------------------------------
-    def _on_event(self, event: str, data: dict[str, Any]) -> None:
+    def _on_event(self, event: str, data: EventData) -> None:
         self._jobs.put((event, dict(data)))
 
-    def _on_status(self, event: str, data: dict[str, Any]) -> None:
+    def _on_status(self, event: str, data: EventData) -> None:
         if data.get("status") == "failed":
             self._jobs.put((event, dict(data)))
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError, InvalidInput
+from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE
 from retro_ml.services.storage.usage import file_size
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, VideoArtifact
-from retro_ml.store.run_folders import CHECKPOINTS_DIR, MODEL_FILE
 
 MAX_DAYS = 36500
 

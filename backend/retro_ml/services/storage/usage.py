@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE, VIDEOS_DIR
 from retro_ml.store.entities import Experiment
-from retro_ml.store.run_folders import CHECKPOINTS_DIR, MODEL_FILE, VIDEOS_DIR
 
 CATEGORIES = ("models", "checkpoints", "videos", "other")
 

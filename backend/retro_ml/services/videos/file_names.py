@@ -16,6 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from retro_ml.errors import InvalidInput
+from retro_ml.run_contract import (
+    EVALUATION_VIDEO,
+    LIVE_FRAME_FILE,
+    LONG_VIDEO,
+    LONG_VIDEO_PART_PREFIX,
+    MILESTONE_VIDEO_PREFIX,
+)
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 250  # most file systems allow 255 bytes a name: room for ".mp4"/".png"
@@ -27,9 +34,21 @@ RESERVED_NAMES = frozenset(
 )
 FORBIDDEN_CHARS = frozenset('<>:"|?*')
 SEPARATORS = frozenset("/\\")
-# Names the training worker writes its own recordings under (training/milestones.py,
-# evaluation.py, long_video.py): a user's file under one of them could be overwritten.
-_WORKER_NAMES = re.compile(r"^(milestone_.*|evaluation|watch_it_learn|segment_\d+|live)$", re.IGNORECASE)
+# Names the training worker writes its own files under (the run contract): a user's file under
+# one of them could be overwritten.
+_WORKER_NAMES = re.compile(
+    "^({})$".format(
+        "|".join(
+            [
+                re.escape(MILESTONE_VIDEO_PREFIX) + ".*",
+                *(re.escape(Path(name).stem) for name in (EVALUATION_VIDEO, LONG_VIDEO)),
+                re.escape(LONG_VIDEO_PART_PREFIX) + r"\d+",
+                re.escape(Path(LIVE_FRAME_FILE).stem),
+            ]
+        )
+    ),
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import NotFound
-from retro_ml.services.events import VIDEO_GENERATED, EventBus
+from retro_ml.services.events import VIDEO_GENERATED, EventBus, EventData
 from retro_ml.store.entities import (
     VIDEO_TYPES,
     Experiment,
@@ -63,7 +63,7 @@ class VideoRegistry:
             return False
         return bool(run_dir) and path.is_relative_to(Path(run_dir).resolve())
 
-    def _on_video(self, _event: str, data: dict[str, Any]) -> None:
+    def _on_video(self, _event: str, data: EventData) -> None:
         path = Path(data["video_path"])
         if data.get("video_type") not in VIDEO_TYPES or not path.is_file() or self._videos.has_path(str(path)):
             return
@@ -81,7 +81,7 @@ class VideoRegistry:
         self._experiments.update(experiment.id, link)
 
     @staticmethod
-    def _artifact(experiment: Experiment, path: Path, data: dict[str, Any]) -> VideoArtifact:
+    def _artifact(experiment: Experiment, path: Path, data: EventData) -> VideoArtifact:
         score = data.get("score")
         avg_score = first_known(data.get("avg_score"), score)
         max_score = first_known(data.get("max_score"), score)
@@ -133,7 +133,7 @@ def first_known(*values: Any) -> Any:
     return next((value for value in values if value is not None), None)
 
 
-def video_label(data: dict[str, Any]) -> str:
+def video_label(data: EventData) -> str:
     """ "50% milestone", "Watch it learn", "Watch it learn (part 3)", "Evaluation"."""
     kind = data.get("video_type")
     if kind == "milestone":

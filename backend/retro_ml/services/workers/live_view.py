@@ -1,6 +1,6 @@
 """Live view of a training run: env 0's screen as JPEG frames, produced only while watched.
 
-The main process and the worker talk through two files in the run folder (docs/CONTRACT.md):
+The main process and the worker talk through two files in the run folder (retro_ml.run_contract):
 this service keeps `LIVE_VIEW` (the wanted fps) there while at least one client watches,
 re-touching it every `HEARTBEAT_SECONDS`, and deletes it when the last one leaves; the
 worker (training/live_view.py) then writes `live.jpg`. One thread per watched experiment
@@ -22,22 +22,25 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from retro_ml.errors import Conflict, InvalidInput
+from retro_ml.run_contract import (
+    LIVE_FRAME_FILE,
+    LIVE_FRAME_TIMESTEP_PREFIX,
+    LIVE_VIEW_DEFAULT_FPS,
+    LIVE_VIEW_FILE,
+    LIVE_VIEW_HEARTBEAT_SECONDS,
+    LIVE_VIEW_MAX_FPS,
+    LIVE_VIEW_MIN_FPS,
+    FrameInfo,
+)
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import Experiment
 
 log = logging.getLogger(__name__)
 
-LIVE_VIEW_FILE = "LIVE_VIEW"
-LIVE_FRAME_FILE = "live.jpg"
-HEARTBEAT_SECONDS = 2.0
-MIN_FPS = 1
-MAX_FPS = 15
-DEFAULT_FPS = 8
 WATCHABLE_STATUSES = frozenset({"running", "paused"})
-TIMESTEP_COMMENT_PREFIX = b"retro-ml timestep="
 
-FrameListener = Callable[[str, bytes, dict[str, Any]], object]
-"""`listener(experiment_id, jpeg_bytes, info)`; info: `{"width", "height", "timestep"?}`."""
+FrameListener = Callable[[str, bytes, FrameInfo], object]
+"""`listener(experiment_id, jpeg_bytes, info)`."""
 
 
 class ExperimentLookup(Protocol):
@@ -68,7 +71,7 @@ class LiveViewService:
     def on_frame(self, listener: FrameListener) -> None:
         self._listeners.append(listener)
 
-    def watch(self, experiment_id: str, client_id: str, fps: Any = DEFAULT_FPS) -> int:
+    def watch(self, experiment_id: str, client_id: str, fps: Any = LIVE_VIEW_DEFAULT_FPS) -> int:
         """Start (or change) `client_id`'s watch; returns the fps it got (clamped to 1..15).
 
         NotFound for an unknown experiment, Conflict when it is not training right now.
@@ -137,7 +140,7 @@ class LiveViewService:
                 if not self._workers.is_running(watch.experiment_id):
                     break
                 now = time.monotonic()
-                if now - last_heartbeat >= HEARTBEAT_SECONDS:
+                if now - last_heartbeat >= LIVE_VIEW_HEARTBEAT_SECONDS:
                     last_heartbeat = now
                     with self._lock:
                         self._heartbeat(watch)
@@ -166,7 +169,7 @@ class LiveViewService:
 
     # ---- the LIVE_VIEW file (always under self._lock) ---------------------------------
     def _write_watch_file(self, watch: _Watch, force: bool = False) -> None:
-        fps = max(watch.clients.values(), default=DEFAULT_FPS)
+        fps = max(watch.clients.values(), default=LIVE_VIEW_DEFAULT_FPS)
         if force or fps != watch.fps:
             atomic_write_text(watch.run_dir / LIVE_VIEW_FILE, str(fps))
             watch.fps = fps
@@ -195,10 +198,12 @@ class LiveViewService:
 def parse_fps(value: Any) -> int:
     """An fps a client sent: a number, clamped to 1..15 (None: the default)."""
     if value is None:
-        return DEFAULT_FPS
+        return LIVE_VIEW_DEFAULT_FPS
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise InvalidInput("fps must be a number of frames per second (1 to 15).", field="fps")
-    return int(min(MAX_FPS, max(MIN_FPS, round(value))))
+        raise InvalidInput(
+            f"fps must be a number of frames per second ({LIVE_VIEW_MIN_FPS} to {LIVE_VIEW_MAX_FPS}).", field="fps"
+        )
+    return int(min(LIVE_VIEW_MAX_FPS, max(LIVE_VIEW_MIN_FPS, round(value))))
 
 
 def read_new_frame(path: Path, last: tuple[int, int, int] | None) -> tuple[tuple[int, int, int], bytes] | None:
@@ -219,16 +224,16 @@ def read_new_frame(path: Path, last: tuple[int, int, int] | None) -> tuple[tuple
     return (signature, data) if data else None
 
 
-def jpeg_info(data: bytes) -> dict[str, Any]:
+def jpeg_info(data: bytes) -> FrameInfo:
     """`{"width", "height"}` from the JPEG's frame header, plus `timestep` from our comment."""
-    info: dict[str, Any] = {"width": None, "height": None}
+    info = FrameInfo(width=None, height=None)
     position = 2  # after SOI
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
         (length,) = struct.unpack_from(">H", data, position + 2)
         segment = data[position + 4 : position + 2 + length]
-        if marker == 0xFE and segment.startswith(TIMESTEP_COMMENT_PREFIX):
-            digits = segment[len(TIMESTEP_COMMENT_PREFIX) :]
+        if marker == 0xFE and segment.startswith(LIVE_FRAME_TIMESTEP_PREFIX):
+            digits = segment[len(LIVE_FRAME_TIMESTEP_PREFIX) :]
             if digits.isdigit():
                 info["timestep"] = int(digits)
         elif marker in (0xC0, 0xC1, 0xC2) and len(segment) >= 5:  # start of frame

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from retro_ml.run_contract import EVENTS_FILE, PAUSED_SECONDS_FILE, STOP_FILE, TERMINAL_REPORTS
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.workers.process import WorkerProcess
-from retro_ml.services.workers.reports import TERMINAL_REPORTS, ReportTail, report_to_events
+from retro_ml.services.workers.reports import ReportTail, report_to_events
 from retro_ml.store.atomic_storage import atomic_write_text
-from retro_ml.store.run_folders import EVENTS_FILE, PAUSED_SECONDS_FILE, STOP_FILE, remove_partial_files
+from retro_ml.store.run_folders import remove_partial_files
 
 log = logging.getLogger(__name__)
 

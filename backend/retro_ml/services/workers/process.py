@@ -12,10 +12,8 @@ from pathlib import Path
 import psutil
 
 import retro_ml
+from retro_ml.run_contract import WORKER_LOG, WORKER_PID_FILE
 from retro_ml.store.atomic_storage import atomic_write_text
-from retro_ml.store.run_folders import WORKER_LOG
-
-PID_FILE = "worker.pid"
 
 # Workers outlive a Ctrl-C in the server's terminal (own session / process group, no
 # console window on Windows); the manager stops them itself, through their STOP file.
@@ -79,14 +77,16 @@ class WorkerProcess:
                 start_new_session=os.name != "nt",
             )
         process = psutil.Process(popen.pid)
-        atomic_write_text(run_dir / PID_FILE, json.dumps({"pid": popen.pid, "create_time": process.create_time()}))
+        atomic_write_text(
+            run_dir / WORKER_PID_FILE, json.dumps({"pid": popen.pid, "create_time": process.create_time()})
+        )
         return cls(process, popen)
 
     @classmethod
     def find(cls, run_dir: Path) -> WorkerProcess | None:
         """The live worker of this run folder, if the pid file names one (and not a reused pid)."""
         try:
-            info = json.loads((run_dir / PID_FILE).read_text(encoding="utf-8"))
+            info = json.loads((run_dir / WORKER_PID_FILE).read_text(encoding="utf-8"))
             process = psutil.Process(int(info["pid"]))
             if abs(process.create_time() - float(info["create_time"])) > 1.0:
                 return None

@@ -1,12 +1,29 @@
-"""Reading a worker's `events.jsonl` as it grows, and turning reports into bus events."""
+"""Reading a worker's `events.jsonl` as it grows, and turning reports into bus events.
+
+Both shapes are fixed in retro_ml.run_contract. A report is read as a plain dict: a worker of
+another version may leave keys out, so every converter below has a default for each; a report
+of a kind nobody converts stands for no event.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from retro_ml.run_contract import (
+    VIDEO_FACTS,
+    WORKER_LOG,
+    EventPayload,
+    ExperimentStatusEvent,
+    TrainingCompleteEvent,
+    TrainingProgressEvent,
+    VideoFacts,
+    VideoFailedEvent,
+    VideoGeneratedEvent,
+)
 from retro_ml.services.events import (
     EXPERIMENT_STATUS,
     TRAINING_COMPLETE,
@@ -17,24 +34,8 @@ from retro_ml.services.events import (
 
 log = logging.getLogger(__name__)
 
-TERMINAL_REPORTS = frozenset({"completed", "stopped", "failed"})
-# What a `video` report may say about its file, passed on in `video.generated` (docs/CONTRACT.md).
-VIDEO_REPORT_FIELDS = (
-    "milestone_pct",
-    "timestep",
-    "frames",
-    "width",
-    "height",
-    "score",
-    "episode_count",
-    "avg_score",
-    "max_score",
-    "scores",
-    "best_score",
-    "segment",
-    "target_seconds",
-    "sampled_timesteps",
-)
+RawReport = Mapping[str, Any]  # one line of events.jsonl, as read
+BusEvent = tuple[str, EventPayload]
 
 
 class ReportTail:
@@ -66,96 +67,89 @@ class ReportTail:
         return reports
 
 
-def report_to_events(experiment_id: str, run_dir: Path, report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The bus events one worker report stands for (most reports map to one)."""
+def report_to_events(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    """The bus events one worker report stands for (most reports map to one), paths made absolute."""
     kind = report.get("type")
-    if kind == "started":
-        device = str(report.get("device", "cpu")).upper()
-        return [
-            (
-                EXPERIMENT_STATUS,
-                {
-                    "experiment_id": experiment_id,
-                    "status": "running",
-                    "message": f"Training on {device}",
-                    "device": report.get("device"),
-                },
-            )
-        ]
-    if kind == "progress":
-        return [
-            (
-                TRAINING_PROGRESS,
-                {
-                    "experiment_id": experiment_id,
-                    "timestep": report.get("timestep", 0),
-                    "total_timesteps": report.get("total_timesteps", 0),
-                    "progress_pct": report.get("progress_pct", 0.0),
-                    "metrics": report.get("metrics", {}),
-                },
-            )
-        ]
-    if kind in ("completed", "stopped"):
-        model_path = str(run_dir / report["model_path"]) if report.get("model_path") else None
-        final = report.get("final_metrics", {})
-        status = {
-            "experiment_id": experiment_id,
-            "status": kind,
-            "message": "Training complete" if kind == "completed" else "Stopped; the model was saved",
-            "final_metrics": final,
-            "model_path": model_path,
-            "timestep": report.get("timestep"),
-        }
-        events: list[tuple[str, dict[str, Any]]] = [(EXPERIMENT_STATUS, status)]
-        if kind == "completed":
-            # after the status, so whoever re-fetches on `training.complete` sees `completed`
-            events.append(
-                (
-                    TRAINING_COMPLETE,
-                    {
-                        "experiment_id": experiment_id,
-                        "final_metrics": final,
-                        "model_path": model_path,
-                    },
-                )
-            )
-        return events
-    if kind == "video" and report.get("path"):
-        thumbnail = report.get("thumbnail")
-        return [
-            (
-                VIDEO_GENERATED,
-                {
-                    "experiment_id": experiment_id,
-                    "video_path": str(run_dir / report["path"]),
-                    "video_type": report.get("video_type", "milestone"),
-                    "duration": report.get("duration", 0.0),
-                    "thumbnail": str(run_dir / thumbnail) if thumbnail else None,
-                    **{k: report.get(k) for k in VIDEO_REPORT_FIELDS},
-                },
-            )
-        ]
-    if kind == "video_failed":
-        return [
-            (
-                VIDEO_FAILED,
-                {
-                    "experiment_id": experiment_id,
-                    "video_type": report.get("video_type"),
-                    "message": report.get("message") or "A video could not be recorded (see worker.log).",
-                    "timestep": report.get("timestep"),
-                },
-            )
-        ]
-    if kind == "failed":
-        return [
-            (
-                EXPERIMENT_STATUS,
-                {
-                    "experiment_id": experiment_id,
-                    "status": "failed",
-                    "message": report.get("message") or "Training failed (see worker.log in the run folder).",
-                },
-            )
-        ]
-    return []
+    convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None  # also for a malformed line
+    return convert(experiment_id, run_dir, report) if convert is not None else []
+
+
+def _started(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    message = f"Training on {str(report.get('device', 'cpu')).upper()}"
+    status = ExperimentStatusEvent(
+        experiment_id=experiment_id, status="running", message=message, device=report.get("device")
+    )
+    return [(EXPERIMENT_STATUS, status)]
+
+
+def _progress(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    progress = TrainingProgressEvent(
+        experiment_id=experiment_id,
+        timestep=report.get("timestep", 0),
+        total_timesteps=report.get("total_timesteps", 0),
+        progress_pct=report.get("progress_pct", 0.0),
+        metrics=report.get("metrics", {}),
+    )
+    return [(TRAINING_PROGRESS, progress)]
+
+
+def _finished(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    """`completed` or `stopped`: the status; `completed` also `training.complete`, after it."""
+    completed = report["type"] == "completed"
+    model_path = str(run_dir / report["model_path"]) if report.get("model_path") else None
+    final = report.get("final_metrics", {})
+    status = ExperimentStatusEvent(
+        experiment_id=experiment_id,
+        status=report["type"],
+        message="Training complete" if completed else "Stopped; the model was saved",
+        final_metrics=final,
+        model_path=model_path,
+        timestep=report.get("timestep"),
+    )
+    events: list[BusEvent] = [(EXPERIMENT_STATUS, status)]
+    if completed:  # after the status, so whoever re-fetches on `training.complete` sees `completed`
+        complete = TrainingCompleteEvent(experiment_id=experiment_id, final_metrics=final, model_path=model_path)
+        events.append((TRAINING_COMPLETE, complete))
+    return events
+
+
+def _video(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    if not report.get("path"):
+        return []
+    thumbnail = report.get("thumbnail")
+    facts = cast(VideoFacts, {key: report.get(key) for key in VIDEO_FACTS})
+    video = VideoGeneratedEvent(
+        experiment_id=experiment_id,
+        video_path=str(run_dir / report["path"]),
+        video_type=report.get("video_type", "milestone"),
+        duration=report.get("duration", 0.0),
+        thumbnail=str(run_dir / thumbnail) if thumbnail else None,
+        **facts,
+    )
+    return [(VIDEO_GENERATED, video)]
+
+
+def _video_failed(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    failure = VideoFailedEvent(
+        experiment_id=experiment_id,
+        video_type=report.get("video_type"),
+        message=report.get("message") or f"A video could not be recorded (see {WORKER_LOG}).",
+        timestep=report.get("timestep"),
+    )
+    return [(VIDEO_FAILED, failure)]
+
+
+def _failed(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    message = report.get("message") or f"Training failed (see {WORKER_LOG} in the run folder)."
+    return [(EXPERIMENT_STATUS, ExperimentStatusEvent(experiment_id=experiment_id, status="failed", message=message))]
+
+
+_CONVERTERS: dict[str, Callable[[str, Path, RawReport], list[BusEvent]]] = {
+    "started": _started,
+    "progress": _progress,
+    "completed": _finished,
+    "stopped": _finished,
+    "video": _video,
+    "video_failed": _video_failed,
+    "failed": _failed,
+}
