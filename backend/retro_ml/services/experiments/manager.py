@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import Conflict, InvalidInput, NotFound
+from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE, checkpoint_files
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.config_fields import check_consistency, check_value
 from retro_ml.services.experiments.presets import PresetCatalog
@@ -23,7 +24,7 @@ from retro_ml.services.settings import SettingsService
 from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentFilter, ExperimentStore
-from retro_ml.store.run_folders import CHECKPOINTS_DIR, MODEL_FILE, RunFolders
+from retro_ml.store.run_folders import RunFolders
 
 CONTINUABLE = frozenset({"completed", "stopped", "interrupted", "failed"})
 RETRYABLE = frozenset({"failed", "interrupted"})
@@ -255,11 +256,7 @@ class ExperimentManager:
         run_dir = Path(parent.run_dir)
         if (run_dir / MODEL_FILE).is_file():
             return run_dir / MODEL_FILE, parent.progress.timestep
-        checkpoints = sorted(
-            (int(p.stem.removeprefix("step_")), p)
-            for p in (run_dir / CHECKPOINTS_DIR).glob("step_*.zip")
-            if p.stem.removeprefix("step_").isdigit()
-        )
+        checkpoints = checkpoint_files(run_dir / CHECKPOINTS_DIR)
         if not checkpoints:
             raise Conflict(f"'{parent.name}' has no saved model or checkpoint to continue from.")
         step, path = checkpoints[-1]
