@@ -64,7 +64,7 @@ def test_episode_stats_are_the_real_game_score_across_lives() -> None:
     raw_sums = np.zeros(4)
     whole_games: list[tuple[int, float, int]] = []
     lengths = np.zeros(4, dtype=int)
-    for _, rewards, dones, infos in raw_trace:
+    for _, rewards, dones, _ in raw_trace:
         raw_sums += rewards
         lengths += 1
         for i in np.flatnonzero(dones):
