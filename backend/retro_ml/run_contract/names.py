@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# ---- written by the main process, read by the worker ----------------------------------
+# ---- written by the main process ----------------------------------------------------
 CONFIG_FILE = "config.json"  # the resolved run config, before the worker starts
 STOP_FILE = "STOP"  # asks the worker to save its model and report `stopped`
 PAUSED_SECONDS_FILE = "PAUSED_SECONDS"  # seconds paused so far (a float), rewritten on resume
 WORKER_PID_FILE = "worker.pid"  # {"pid", "create_time"}: lets a restarted app find a live worker
-WORKER_LOG = "worker.log"  # the worker's stdout and stderr, redirected by the main process
 
-# ---- written by the worker, read by the main process -----------------------------------
-EVENTS_FILE = "events.jsonl"  # the worker's reports (reports.py), one JSON object a line
+# ---- written by the worker -------------------------------------------------------------
+WORKER_LOG = "worker.log"  # its stdout and stderr, which the main process points here
+EVENTS_FILE = "events.jsonl"  # its reports (reports.py), one JSON object a line
 METRICS_FILE = "metrics.jsonl"  # every SB3 logger dump, one JSON object a line
 MODEL_FILE = "model.zip"  # the final model
 TEMPORARY_MODEL_FILE = "model.tmp.zip"  # saved here first, then renamed to MODEL_FILE

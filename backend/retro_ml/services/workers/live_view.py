@@ -2,7 +2,7 @@
 
 The main process and the worker talk through two files in the run folder (retro_ml.run_contract):
 this service keeps `LIVE_VIEW` (the wanted fps) there while at least one client watches,
-re-touching it every `HEARTBEAT_SECONDS`, and deletes it when the last one leaves; the
+re-touching it every `LIVE_VIEW_HEARTBEAT_SECONDS`, and deletes it when the last one leaves; the
 worker (training/live_view.py) then writes `live.jpg`. One thread per watched experiment
 polls `live.jpg` and hands every new frame to the `on_frame` listeners, at most `fps`
 frames a second (the highest fps any of its watchers asked for). Watching ends by itself
