@@ -14,19 +14,7 @@ from flask_socketio import SocketIO
 from retro_ml.services.container import Services
 from retro_ml.web.errors import register_error_handlers
 from retro_ml.web.live_socket import register_live_view
-from retro_ml.web.routes import (
-    artifacts,
-    config_fields,
-    experiments,
-    exports,
-    integration,
-    meta,
-    metrics,
-    settings,
-    system_info,
-    ui,
-    videos,
-)
+from retro_ml.web.routes import catalog, experiments, exports, meta, settings, storage, system, ui, videos
 from retro_ml.web.security import SESSION_KEY, LocalOnlyMiddleware, Security
 from retro_ml.web.socket_bridge import bridge_bus_to_socketio, register_socket_auth
 
@@ -70,17 +58,16 @@ def create_app(services: Services, token: str, ui_root: Path, extra_hosts: froze
             }
         ), 401
 
+    # One blueprint per URL prefix (web/routes/__init__.py lists them).
     blueprints = (
         meta.bp,
-        config_fields.bp,
+        catalog.bp,
         experiments.bp,
-        artifacts.bp,
-        metrics.bp,
-        settings.bp,
-        system_info.bp,
         videos.bp,
-        integration.bp,
         exports.bp,
+        system.bp,
+        storage.bp,
+        settings.bp,
         ui.bp,
     )
     for blueprint in blueprints:

@@ -1,40 +1,25 @@
-"""Exports: the exporters, starting export jobs (a video, a batch of videos, an experiment's
-model), listing jobs and cancelling them. Jobs run in the background: starting one is a 202."""
+"""Export jobs, `/api/exports/*`, and the exporters, `/api/exporters`: listing jobs, one job,
+cancelling one. Jobs are started where their subject lives (`POST /api/videos/<id>/export`,
+`/api/videos/export`, `/api/experiments/<id>/export`) and run in the background."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from retro_ml.services.export import ExportService
-from retro_ml.web.bodies import json_body
+from retro_ml.web.routes import app_services
 
 bp = Blueprint("exports", __name__, url_prefix="/api")
 
 
 def _exports() -> ExportService:
-    return current_app.extensions["retro_ml"].exports
+    return app_services().exports
 
 
 @bp.get("/exporters")
 def exporters() -> ResponseReturnValue:
     return jsonify(exporters=_exports().catalog())
-
-
-@bp.post("/videos/<video_id>/export")
-def export_video(video_id: str) -> ResponseReturnValue:
-    return jsonify(job=_exports().export_video(video_id, json_body()).to_dict()), 202
-
-
-@bp.post("/videos/export")
-def export_videos() -> ResponseReturnValue:
-    jobs, errors = _exports().export_videos(json_body())
-    return jsonify(jobs=[j.to_dict() for j in jobs], errors=errors), 202
-
-
-@bp.post("/experiments/<experiment_id>/export")
-def export_experiment(experiment_id: str) -> ResponseReturnValue:
-    return jsonify(job=_exports().export_experiment(experiment_id, json_body()).to_dict()), 202
 
 
 @bp.get("/exports")

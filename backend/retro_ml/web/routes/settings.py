@@ -1,22 +1,23 @@
-"""App settings: read all, change some (validated; nothing saved unless every value is valid)."""
+"""App settings, `/api/settings`: read all, change some (validated; nothing saved unless every value is valid)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from retro_ml.web.bodies import json_body
+from retro_ml.web.routes import app_services
 
 bp = Blueprint("settings", __name__, url_prefix="/api/settings")
 
 
 @bp.get("")
 def get_settings() -> ResponseReturnValue:
-    service = current_app.extensions["retro_ml"].settings
+    service = app_services().settings
     return jsonify(settings=service.all(), schema=service.describe())
 
 
 @bp.put("")
 def put_settings() -> ResponseReturnValue:
-    service = current_app.extensions["retro_ml"].settings
+    service = app_services().settings
     return jsonify(settings=service.update(json_body()), schema=service.describe())

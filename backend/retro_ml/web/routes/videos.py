@@ -1,9 +1,10 @@
-"""Videos: list with filters, one record, the file (HTTP range requests for seeking), the thumbnail;
-rename, favourite, tag and delete (to the OS trash), one by one or in batches."""
+"""Videos, `/api/videos/*`: list with filters, one record, the file (HTTP range requests for
+seeking), the thumbnail; rename, favourite, tag and delete (to the OS trash), one by one or in
+batches; show one in the file manager or copy its path; export one or a batch (202 jobs)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput
@@ -11,16 +12,17 @@ from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.store.entities import VIDEO_TYPES
 from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
+from retro_ml.web.routes import app_services
 
 bp = Blueprint("videos", __name__, url_prefix="/api/videos")
 
 
 def _registry() -> VideoRegistry:
-    return current_app.extensions["retro_ml"].videos
+    return app_services().videos
 
 
 def _library() -> VideoLibrary:
-    return current_app.extensions["retro_ml"].video_library
+    return app_services().video_library
 
 
 def _filters() -> VideoFilter:
@@ -85,3 +87,31 @@ def delete(video_id: str) -> ResponseReturnValue:
 def batch() -> ResponseReturnValue:
     """`{ids, action: delete|tag|untag|favorite|unfavorite, tags?}` → one result per id."""
     return jsonify(results=_library().batch(json_body()))
+
+
+# ---- the OS side and exporting ---------------------------------------------------------
+# `open-location` is the name DESIGN.md gives; `reveal` the one the UI uses. Same action.
+@bp.post("/<video_id>/reveal")
+@bp.post("/<video_id>/open-location")
+def reveal_video(video_id: str) -> ResponseReturnValue:
+    """Show the file in the file manager; 503 `integration_unavailable` when the OS cannot."""
+    command = app_services().platform.reveal(_registry().file_of(video_id))
+    return jsonify(ok=True, command=command)
+
+
+@bp.post("/<video_id>/copy-path")
+def copy_video_path(video_id: str) -> ResponseReturnValue:
+    path = str(_registry().file_of(video_id))
+    app_services().platform.copy_to_clipboard(path)
+    return jsonify(ok=True, path=path)
+
+
+@bp.post("/<video_id>/export")
+def export_video(video_id: str) -> ResponseReturnValue:
+    return jsonify(job=app_services().exports.export_video(video_id, json_body()).to_dict()), 202
+
+
+@bp.post("/export")
+def export_videos() -> ResponseReturnValue:
+    jobs, errors = app_services().exports.export_videos(json_body())
+    return jsonify(jobs=[j.to_dict() for j in jobs], errors=errors), 202

@@ -1,7 +1,8 @@
-"""The run settings a user may override: `GET /api/config-fields`.
+"""What a new run can be: `GET /api/games`, `GET /api/presets` (with this machine's time
+estimates) and `GET /api/config-fields`.
 
-Forms (the Training tab's New Training dialog) build their fields from this instead of
-hard-coding ranges the server checks: each field's type, range or choices, which
+Forms (the Training tab's New Training dialog) build their fields from config-fields instead
+of hard-coding ranges the server checks: each field's type, range or choices, which
 algorithms take it, the server's short help and the algorithms' default values.
 """
 
@@ -9,14 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from retro_ml.services.experiments.config_fields import ALGORITHMS, FIELDS, Field
+from retro_ml.services.games import list_games
+from retro_ml.web.routes import app_services
 
-bp = Blueprint("config_fields", __name__, url_prefix="/api")
+bp = Blueprint("catalog", __name__, url_prefix="/api")
 
 _KINDS = {int: "int", float: "float", str: "choice"}
+
+
+@bp.get("/games")
+def games() -> ResponseReturnValue:
+    return jsonify(games=[g.to_dict() for g in list_games()])
+
+
+@bp.get("/presets")
+def presets() -> ResponseReturnValue:
+    services = app_services()
+    return jsonify(services.presets.describe(services.calibration.estimate))
 
 
 def describe_field(name: str, spec: Field, defaults: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -35,7 +49,7 @@ def describe_field(name: str, spec: Field, defaults: dict[str, dict[str, Any]]) 
 
 @bp.get("/config-fields")
 def config_fields() -> ResponseReturnValue:
-    catalog = current_app.extensions["retro_ml"].presets
+    catalog = app_services().presets
     defaults = {algo: dict(catalog.raw["algorithms"][algo]["defaults"]) for algo in ALGORITHMS}
     return jsonify(
         fields=[describe_field(name, spec, defaults) for name, spec in FIELDS.items()],

@@ -1,10 +1,11 @@
-"""Settings' system pages: disk usage and cleanup, the doctor, About, the data folder."""
+"""Disk space, `/api/storage/*`: what each run uses and the free space left, cleaning up old
+checkpoints and videos (with a dry-run preview), and the data folder used from the next start."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from retro_ml.config import choose_data_dir, chosen_data_dir, default_data_dir
@@ -12,59 +13,28 @@ from retro_ml.errors import InvalidInput
 from retro_ml.services.container import Services
 from retro_ml.services.settings import check_folder
 from retro_ml.services.storage import storage_report
-from retro_ml.services.system import about, run_doctor, summary
 from retro_ml.web.bodies import json_body
+from retro_ml.web.routes import app_services
 
-bp = Blueprint("system_info", __name__, url_prefix="/api")
-
-
-def _services() -> Services:
-    return current_app.extensions["retro_ml"]
+bp = Blueprint("storage", __name__, url_prefix="/api/storage")
 
 
-@bp.get("/storage")
+@bp.get("")
 def storage() -> ResponseReturnValue:
-    services = _services()
-    report = storage_report(
-        services.store.list(), services.paths.database, [services.paths.data_dir, services.experiments.runs_dir()]
-    )
+    services = app_services()
+    runs_dir = services.experiments.runs_dir()
+    report = storage_report(services.store.list(), services.paths.database, [services.paths.data_dir, runs_dir])
     return jsonify(
         **report.to_dict(),
         data_dir=str(services.paths.data_dir),
-        runs_dir=str(services.experiments.runs_dir()),
+        runs_dir=str(runs_dir),
         database=str(services.paths.database),
     )
 
 
-@bp.post("/storage/cleanup")
+@bp.post("/cleanup")
 def cleanup() -> ResponseReturnValue:
-    return jsonify(_services().storage_cleanup.run(json_body()).to_dict())
-
-
-@bp.get("/system/doctor")
-def doctor() -> ResponseReturnValue:
-    services = _services()
-    checks = run_doctor(
-        services.paths.data_dir,
-        services.platform,
-        services.notifications.status(),
-        services.experiments.runs_dir(),
-        refresh=request.args.get("refresh") in ("1", "true"),
-    )
-    return jsonify(status=summary(checks), checks=[c.to_dict() for c in checks])
-
-
-@bp.get("/about")
-def about_app() -> ResponseReturnValue:
-    services = _services()
-    return jsonify(about(Path(current_app.config["UI_ROOT"]), services.paths.data_dir))
-
-
-@bp.post("/system/reveal-data-folder")
-def reveal_data_folder() -> ResponseReturnValue:
-    services = _services()
-    command = services.platform.reveal(services.paths.data_dir)
-    return jsonify(ok=True, command=command, path=str(services.paths.data_dir))
+    return jsonify(app_services().storage_cleanup.run(json_body()).to_dict())
 
 
 def _data_folder(services: Services) -> dict[str, object]:
@@ -78,12 +48,12 @@ def _data_folder(services: Services) -> dict[str, object]:
     }
 
 
-@bp.get("/storage/data-folder")
+@bp.get("/data-folder")
 def data_folder() -> ResponseReturnValue:
-    return jsonify(_data_folder(_services()))
+    return jsonify(_data_folder(app_services()))
 
 
-@bp.put("/storage/data-folder")
+@bp.put("/data-folder")
 def choose_data_folder() -> ResponseReturnValue:
     """`{"path": "/abs/folder"}` (or "" for the default place): used from the next start on.
 
@@ -99,4 +69,4 @@ def choose_data_folder() -> ResponseReturnValue:
     except InvalidInput as error:
         raise InvalidInput(error.message, field="path") from None
     choose_data_dir(Path(folder) if folder else None)
-    return jsonify(_data_folder(_services()))
+    return jsonify(_data_folder(app_services()))
