@@ -4,14 +4,8 @@ Only numpy is imported here (ffmpeg is the binary bundled with the imageio-ffmpe
 on first use), so this package is cheap to import in any worker process.
 """
 
-from retro_ml.training.video.encoder import (
-    PARTIAL_SUFFIX,
-    VideoEncoderError,
-    VideoWriter,
-    concat_segments,
-    ffmpeg_exe,
-    probe,
-)
+from retro_ml.training.video.encoder import PARTIAL_SUFFIX, VideoEncoderError, VideoWriter, ffmpeg_exe
+from retro_ml.training.video.mp4 import concat_segments, probe
 from retro_ml.training.video.upscale import NearestUpscaler
 
 __all__ = [

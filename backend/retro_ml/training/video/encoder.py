@@ -1,9 +1,10 @@
 """Streaming H.264 encoding with the ffmpeg that the imageio-ffmpeg wheel ships (no system ffmpeg).
 
 Frames go as raw rgb24 over a pipe to ffmpeg's own process, so memory stays flat however long
-the video is and encoding runs in parallel with the caller.
+the video is and encoding runs in parallel with the caller. Describing and joining finished
+files (`probe`, `concat_segments`) is mp4.py; both use the error and temporary-file helpers here.
 
-Final-name rule (VideoWriter and concat_segments): ffmpeg writes to a hidden temporary file in the
+Final-name rule (VideoWriter and mp4.concat_segments): ffmpeg writes to a hidden temporary file in the
 destination folder, `.{name}.{random}.part`, and only an ffmpeg exit status of 0 renames it to the
 final name (`os.replace`, atomic on one file system). So a file under the final name is always
 complete. On an error or an exception inside the `with` block the temporary file is removed. If
@@ -17,39 +18,37 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
 
 # One ffmpeg locator and one reading of its stream lines for the worker and the server.
-from retro_ml.media.ffmpeg import DURATION_RE, FPS_RE, VIDEO_STREAM_RE, ffmpeg_exe
+from retro_ml.media.ffmpeg import ffmpeg_exe
 from retro_ml.run_contract import PARTIAL_SUFFIX
 
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _STDERR_TAIL_LINES = 20
-_CLOSE_TIMEOUT_S = 120.0
-_PROBE_TIMEOUT_S = 120.0
+CLOSE_TIMEOUT_S = 120.0  # also the limit of one concat run
 
 
 class VideoEncoderError(RuntimeError):
     """ffmpeg failed (or could not be started); the message ends with ffmpeg's last stderr lines."""
 
 
-def _temp_path(final: Path) -> Path:
+def partial_path_for(final: Path) -> Path:
     fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=PARTIAL_SUFFIX)
     os.close(fd)
     return Path(name)
 
 
-def _unlink_quietly(path: Path) -> None:
+def unlink_quietly(path: Path) -> None:
     try:
         path.unlink()
     except FileNotFoundError:
@@ -67,7 +66,7 @@ def lower_priority(pid: int) -> None:
         pass
 
 
-def _error(what: str, returncode: int | None, stderr_lines: Iterable[str]) -> VideoEncoderError:
+def ffmpeg_error(what: str, returncode: int | None, stderr_lines: Iterable[str]) -> VideoEncoderError:
     tail = [line.rstrip() for line in stderr_lines if line.strip()][-_STDERR_TAIL_LINES:]
     detail = "\n".join(f"  {line}" for line in tail) if tail else "  (ffmpeg printed nothing)"
     return VideoEncoderError(f"{what} (ffmpeg exit status {returncode}). ffmpeg said:\n{detail}")
@@ -171,7 +170,7 @@ class VideoWriter:
             raise RuntimeError("a VideoWriter can be opened once")
         if not self.path.parent.is_dir():
             raise FileNotFoundError(f"folder does not exist: {self.path.parent}")
-        self.temp_path = _temp_path(self.path)
+        self.temp_path = partial_path_for(self.path)
         try:
             self._proc = subprocess.Popen(
                 self._command(self.temp_path),
@@ -180,7 +179,7 @@ class VideoWriter:
                 stderr=subprocess.PIPE,
             )
         except OSError as exc:
-            _unlink_quietly(self.temp_path)
+            unlink_quietly(self.temp_path)
             raise VideoEncoderError(f"could not start ffmpeg: {exc}") from exc
         if self.low_priority:
             lower_priority(self._proc.pid)
@@ -215,7 +214,7 @@ class VideoWriter:
             # ffmpeg died (or closed its input): report what it said, leave nothing behind.
             returncode = self._kill_and_reap()
             self._cleanup_temp()
-            raise _error(
+            raise ffmpeg_error(
                 f"ffmpeg stopped accepting frames after {self.frames_written}", returncode, self._tail()
             ) from exc
         self.frames_written += 1
@@ -241,7 +240,7 @@ class VideoWriter:
 
     def _cleanup_temp(self) -> None:
         if self.temp_path is not None:
-            _unlink_quietly(self.temp_path)
+            unlink_quietly(self.temp_path)
 
     def close(self) -> Path:
         """Finish the stream, wait for ffmpeg, rename to the final name; returns `path`."""
@@ -260,16 +259,18 @@ class VideoWriter:
             pass  # ffmpeg already gone: its exit status says why
         returncode: int | None
         try:
-            returncode = self._proc.wait(timeout=_CLOSE_TIMEOUT_S)
+            returncode = self._proc.wait(timeout=CLOSE_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             returncode = self._kill_and_reap()
             self._cleanup_temp()
-            raise _error(f"ffmpeg did not finish within {_CLOSE_TIMEOUT_S:.0f} s", returncode, self._tail()) from None
+            raise ffmpeg_error(
+                f"ffmpeg did not finish within {CLOSE_TIMEOUT_S:.0f} s", returncode, self._tail()
+            ) from None
         tail = self._tail()
         assert self.temp_path is not None
         if returncode != 0:
             self._cleanup_temp()
-            raise _error(f"encoding {self.path.name} failed", returncode, tail)
+            raise ffmpeg_error(f"encoding {self.path.name} failed", returncode, tail)
         os.replace(self.temp_path, self.path)
         return self.path
 
@@ -291,127 +292,3 @@ class VideoWriter:
             self.abort()
         elif not self._finished:
             self.close()
-
-
-_FRAME_RE = re.compile(r"^frame=(\d+)\s*$", re.MULTILINE)
-
-
-def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Describe the first video stream of `path` with the bundled ffmpeg (it ships no ffprobe).
-
-    Returns {"codec", "pix_fmt", "width", "height", "fps", "duration", "frames"}: codec/pix_fmt
-    as ffmpeg names them ("h264", "yuv420p"), fps as a float, duration in seconds (the container's,
-    else frames/fps), frames counted by demuxing the stream (`-c copy -f null`, no decoding).
-    """
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"no such video file: {file}")
-    cmd = [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-nostats",
-        "-nostdin",
-        "-progress",
-        "pipe:1",
-        "-i",
-        str(file),
-        "-map",
-        "0:v:0",
-        "-c",
-        "copy",
-        "-f",
-        "null",
-        "-",
-    ]
-    try:
-        result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=_PROBE_TIMEOUT_S)
-    except subprocess.TimeoutExpired as exc:
-        raise VideoEncoderError(f"probing {file} took over {_PROBE_TIMEOUT_S:.0f} s") from exc
-    if result.returncode != 0:
-        raise _error(f"could not read {file}", result.returncode, result.stderr.splitlines())
-    video = VIDEO_STREAM_RE.search(result.stderr)
-    if video is None:
-        raise _error(f"no video stream found in {file}", result.returncode, result.stderr.splitlines())
-    stream_line = result.stderr[video.start() :].splitlines()[0]
-    fps_match = FPS_RE.search(stream_line)
-    fps = float(fps_match.group(1)) * (1000 if fps_match.group(2) else 1) if fps_match else 0.0
-    frame_counts = _FRAME_RE.findall(result.stdout)
-    frames = int(frame_counts[-1]) if frame_counts else 0
-    duration_match = DURATION_RE.search(result.stderr)
-    if duration_match:
-        hours, minutes, seconds = duration_match.groups()
-        duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    else:
-        duration = frames / fps if fps else 0.0
-    return {
-        "codec": video.group("codec"),
-        "pix_fmt": video.group("pix_fmt"),
-        "width": int(video.group("width")),
-        "height": int(video.group("height")),
-        "fps": fps,
-        "duration": duration,
-        "frames": frames,
-    }
-
-
-def _concat_list_line(path: Path) -> str:
-    # concat demuxer syntax: single-quoted, a literal quote written as '\''
-    quoted = str(path.resolve()).replace("'", "'\\''")
-    return f"file '{quoted}'\n"
-
-
-def concat_segments(paths: Sequence[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> Path:
-    """Join complete MP4 segments (same codec, size, fps) into `out_path` without re-encoding.
-
-    Uses ffmpeg's concat demuxer with `-c copy`; same temporary-name-then-rename rule as VideoWriter.
-    """
-    if not paths:
-        raise ValueError("concat_segments needs at least one segment")
-    segments = [Path(p) for p in paths]
-    for segment in segments:
-        if not segment.is_file():
-            raise FileNotFoundError(f"no such segment: {segment}")
-    out = Path(out_path)
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"folder does not exist: {out.parent}")
-    if any(segment.resolve() == out.resolve() for segment in segments):
-        raise ValueError(f"out_path {out} is also one of the segments")
-    temp = _temp_path(out)
-    list_file = out.parent / f"{temp.name}.txt"
-    try:
-        list_file.write_text("".join(_concat_list_line(s) for s in segments), encoding="utf-8")
-        cmd = [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-nostats",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(list_file),
-            "-map",
-            "0",
-            "-c",
-            "copy",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            "-y",
-            str(temp),
-        ]
-        try:
-            result = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=_CLOSE_TIMEOUT_S)
-        except subprocess.TimeoutExpired as exc:
-            raise VideoEncoderError(f"concatenating into {out.name} took over {_CLOSE_TIMEOUT_S:.0f} s") from exc
-        if result.returncode != 0:
-            raise _error(f"concatenating into {out.name} failed", result.returncode, result.stderr.splitlines())
-        os.replace(temp, out)
-        return out
-    finally:
-        _unlink_quietly(list_file)
-        _unlink_quietly(temp)
