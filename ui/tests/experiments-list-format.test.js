@@ -8,9 +8,11 @@ import {
   countText,
   filterChoices,
   hasFilters,
+  listAddress,
   nextSort,
   optionList,
   sortLook,
+  visibleRuns,
 } from "../js/experiments/list-format.js";
 
 test("a click on another column sorts numbers and dates biggest first, text A to Z", () => {
@@ -69,4 +71,23 @@ test("the count says how many runs the filters hide", () => {
   assert.equal(countText(0, 0), "");
   assert.equal(countText(4, 4), "4 runs");
   assert.equal(countText(1, 4), "1 of 4 runs");
+});
+
+test("the table shows the runs that match, in the chosen order", () => {
+  const run = (id, name, status, created) => ({ id, name, game: "pong", metadata: { status, created, tags: [] } });
+  const all = [
+    run("a", "Alpha", "completed", "2026-01-01T00:00:01Z"),
+    run("b", "Beta", "failed", "2026-01-01T00:00:02Z"),
+    run("c", "Alpha again", "completed", "2026-01-01T00:00:03Z"),
+  ];
+  const ids = (filters) => visibleRuns(all, { q: "", sort: "created", dir: "desc", ...filters }).map((r) => r.id);
+  assert.deepEqual(ids({}), ["c", "b", "a"]);
+  assert.deepEqual(ids({ q: "alpha" }), ["c", "a"]);
+  assert.deepEqual(ids({ status: "failed" }), ["b"]);
+  assert.deepEqual(ids({ sort: "name", dir: "asc" }), ["a", "c", "b"]);
+});
+
+test("the table's address holds only what differs from the defaults", () => {
+  assert.equal(listAddress({ q: "", sort: "created", dir: "desc" }), "#/experiments");
+  assert.equal(listAddress({ q: "pong", tag: "x", sort: "name", dir: "asc" }), "#/experiments?q=pong&tag=x&sort=name&dir=asc");
 });

@@ -28,6 +28,44 @@ async function fetchMetrics(list) {
   return { common, byRun: new Map(full) };
 }
 
+/**
+ * Appends to `slot` the chart of metric `key` titled `title`, one line per run of `list`
+ * (`metricsFor(id)`: a run's metrics); a note instead when not every run logged it.
+ * Returns the chart, or null.
+ */
+async function chartCard(slot, title, key, list, metricsFor) {
+  const box = el("div", { class: "experiment-chart", dataset: { chart: key ?? "none" } });
+  const card = el(
+    "div",
+    { class: "compare-chart", dataset: { chartTitle: title } },
+    el("h3", { class: "compare-chart__title" }, title),
+    box,
+  );
+  slot.append(card);
+  if (!key) {
+    box.append(el("p", { class: "empty-note" }, "Not logged by every compared run yet."));
+    return null;
+  }
+  const chart = await createLineChart(box, {
+    series: list.map((experiment) => ({ label: experiment.name })), // the chart palette: same order as COMPARE_COLORS
+    xLabel: "Steps",
+    yLabel: title,
+    height: 240,
+  });
+  chart.setData(mergeSeries(list.map((experiment) => metricsFor(experiment.id)?.series?.[key])));
+  return chart;
+}
+
+/** The other metrics every run logged, to pick one to chart. */
+function fillKeySelect(select, extras) {
+  replaceChildren(
+    select,
+    el("option", { value: "" }, extras.length ? "Chart another metric…" : "No other common metric"),
+    extras.map((key) => el("option", { value: key }, key)),
+  );
+  select.disabled = !extras.length;
+}
+
 /** `runs()`: the compared runs, in order. Returns {element, load(), clear(), destroy(), isEmpty()}. */
 export function createCompareCharts(runs) {
   const keySelect = el(
@@ -52,6 +90,7 @@ export function createCompareCharts(runs) {
   let extraChart = null;
   let token = 0;
   let metricsByRun = new Map(); // id → {series, keys_available}
+  const metricsFor = (id) => metricsByRun.get(id);
 
   keySelect.addEventListener("change", () => renderExtra());
 
@@ -60,38 +99,6 @@ export function createCompareCharts(runs) {
     chartObjects = [];
     extraChart?.destroy();
     extraChart = null;
-  }
-
-  async function chartCard(slot, title, key, list) {
-    const box = el("div", { class: "experiment-chart", dataset: { chart: key ?? "none" } });
-    const card = el(
-      "div",
-      { class: "compare-chart", dataset: { chartTitle: title } },
-      el("h3", { class: "compare-chart__title" }, title),
-      box,
-    );
-    slot.append(card);
-    if (!key) {
-      box.append(el("p", { class: "empty-note" }, "Not logged by every compared run yet."));
-      return null;
-    }
-    const chart = await createLineChart(box, {
-      series: list.map((experiment) => ({ label: experiment.name })), // the chart palette: same order as COMPARE_COLORS
-      xLabel: "Steps",
-      yLabel: title,
-      height: 240,
-    });
-    chart.setData(mergeSeries(list.map((experiment) => metricsByRun.get(experiment.id)?.series?.[key])));
-    return chart;
-  }
-
-  function fillKeySelect(extras) {
-    replaceChildren(
-      keySelect,
-      el("option", { value: "" }, extras.length ? "Chart another metric…" : "No other common metric"),
-      extras.map((key) => el("option", { value: key }, key)),
-    );
-    keySelect.disabled = !extras.length;
   }
 
   async function load() {
@@ -108,10 +115,13 @@ export function createCompareCharts(runs) {
       const rewardKey = pickKey(common, REWARD_KEYS);
       const lossKey = pickKey(common, LOSS_KEYS);
       chartObjects = (
-        await Promise.all([chartCard(charts, "Reward", rewardKey, list), chartCard(charts, "Loss", lossKey, list)])
+        await Promise.all([
+          chartCard(charts, "Reward", rewardKey, list, metricsFor),
+          chartCard(charts, "Loss", lossKey, list, metricsFor),
+        ])
       ).filter(Boolean);
       const wanted = [rewardKey, lossKey].filter(Boolean);
-      fillKeySelect(common.filter((key) => !wanted.includes(key)));
+      fillKeySelect(keySelect, common.filter((key) => !wanted.includes(key)));
     } catch (error) {
       if (mine !== token) return;
       replaceChildren(
@@ -131,7 +141,7 @@ export function createCompareCharts(runs) {
     replaceChildren(extraSlot);
     const key = keySelect.value;
     if (!key) return;
-    extraChart = await chartCard(extraSlot, key, key, runs());
+    extraChart = await chartCard(extraSlot, key, key, runs(), metricsFor);
   }
 
   return {

@@ -13,60 +13,71 @@ import { fillAddSelect, runCards } from "./compare-runs.js";
 import { configDiffTable, figuresTable } from "./compare-tables.js";
 import { emptyMessage, sectionHead, toggle } from "./parts.js";
 
-export function createComparePage(container, { setIds }) {
-  let ids = [];
-  const runs = () => ids.map((id) => state.getExperiment(id)).filter(Boolean);
-
-  const back = el(
-    "a",
-    { class: "link-button experiment-back", href: "#/experiments", title: "Back to every experiment" },
-    "← All experiments",
-  );
-  const addSelect = el(
-    "select",
-    {
-      class: "select",
-      "aria-label": "Add a run to the comparison",
-      title: `Add another run (up to ${MAX_COMPARE})`,
-      dataset: { field: "compare-add" },
-    },
-  );
-  addSelect.addEventListener("change", () => {
-    if (addSelect.value) setIds([...ids, addSelect.value]);
-  });
-  const count = el("span", { class: "experiments__count", dataset: { field: "compare-count" } });
-  const head = el(
-    "div",
-    { class: "experiments__head" },
-    el("div", { class: "experiments__title" }, el("h1", { class: "page-title" }, "Compare runs"), count),
-    addSelect,
-  );
-  const runsRow = el("div", { class: "compare-runs", dataset: { testid: "compare-runs" } });
-  const showAll = el("input", { type: "checkbox", dataset: { field: "show-all" } });
-  const diffBody = el("div", {});
-  const metricsBody = el("div", {});
-  const charts = createCompareCharts(runs);
-  const content = el(
+/** The page's nodes: Back, the head with Add a run, the notice, and the run cards and sections. */
+function compareLayout(chartsCard) {
+  const parts = {
+    addSelect: el(
+      "select",
+      {
+        class: "select",
+        "aria-label": "Add a run to the comparison",
+        title: `Add another run (up to ${MAX_COMPARE})`,
+        dataset: { field: "compare-add" },
+      },
+    ),
+    count: el("span", { class: "experiments__count", dataset: { field: "compare-count" } }),
+    runsRow: el("div", { class: "compare-runs", dataset: { testid: "compare-runs" } }),
+    showAll: el("input", { type: "checkbox", dataset: { field: "show-all" } }),
+    diffBody: el("div", {}),
+    metricsBody: el("div", {}),
+    notice: el("div", { class: "experiments-empty", hidden: true, dataset: { testid: "compare-notice" } }),
+  };
+  parts.content = el(
     "div",
     { class: "compare-content" },
-    runsRow,
+    parts.runsRow,
     el(
       "section",
       { class: "card compare-section" },
       sectionHead("Settings", {
         titleClass: "card__title",
-        after: [toggle(showAll, "Show all", "Show every setting, not only the ones that differ")],
+        after: [toggle(parts.showAll, "Show all", "Show every setting, not only the ones that differ")],
       }),
-      diffBody,
+      parts.diffBody,
     ),
-    el("section", { class: "card compare-section" }, el("h2", { class: "card__title" }, "Results"), metricsBody),
-    charts.element,
+    el("section", { class: "card compare-section" }, el("h2", { class: "card__title" }, "Results"), parts.metricsBody),
+    chartsCard,
   );
-  const notice = el(
+  const root = el(
     "div",
-    { class: "experiments-empty", hidden: true, dataset: { testid: "compare-notice" } },
+    { class: "compare" },
+    el(
+      "a",
+      { class: "link-button experiment-back", href: "#/experiments", title: "Back to every experiment" },
+      "← All experiments",
+    ),
+    el(
+      "div",
+      { class: "experiments__head" },
+      el("div", { class: "experiments__title" }, el("h1", { class: "page-title" }, "Compare runs"), parts.count),
+      parts.addSelect,
+    ),
+    parts.notice,
+    parts.content,
   );
-  const root = el("div", { class: "compare" }, back, head, notice, content);
+  return { root, parts };
+}
+
+export function createComparePage(container, { setIds }) {
+  let ids = [];
+  const runs = () => ids.map((id) => state.getExperiment(id)).filter(Boolean);
+
+  const charts = createCompareCharts(runs);
+  const { root, parts } = compareLayout(charts.element);
+  const { addSelect, count, runsRow, showAll, diffBody, metricsBody, content, notice } = parts;
+  addSelect.addEventListener("change", () => {
+    if (addSelect.value) setIds([...ids, addSelect.value]);
+  });
   container.append(root);
 
   const renderDiff = () => replaceChildren(diffBody, configDiffTable(runs(), { all: showAll.checked }));

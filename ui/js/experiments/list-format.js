@@ -1,5 +1,8 @@
 // How the Experiments table sorts and filters, as pure functions (no DOM, no state) that
-// `node --test` checks: its columns, the next sort on a click, the choices of each filter.
+// `node --test` checks: its columns, the runs it shows, the next sort on a click, the
+// choices of each filter, its address.
+
+import { filtersToQuery, matchesFilters, matchesSearch, sortExperiments } from "./experiments-format.js";
 
 export const COLUMNS = [
   ["name", "Name"],
@@ -16,6 +19,22 @@ export const NUMERIC = new Set(["duration", "steps", "reward"]);
 export const STATUSES_IN_ORDER = ["running", "paused", "queued", "completed", "stopped", "interrupted", "failed"];
 /** The filters Clear filters empties (sort and direction stay). */
 export const CLEARABLE = ["q", "status", "game", "algorithm", "tag"];
+
+/** The runs of `all` that match the search and filters, in their sort order. */
+export function visibleRuns(all, filters, gameName = (id) => id) {
+  return sortExperiments(
+    all.filter((e) => matchesFilters(e, filters) && matchesSearch(e, filters.q, gameName)),
+    filters.sort,
+    filters.dir,
+    gameName,
+  );
+}
+
+/** The table's address with its filters: `#/experiments?q=…&status=…`. */
+export function listAddress(filters) {
+  const text = filtersToQuery(filters);
+  return `#/experiments${text ? `?${text}` : ""}`;
+}
 
 /** The sort after a click on `column`: the same column flips, another starts biggest / newest first. */
 export function nextSort(filters, column) {

@@ -6,23 +6,15 @@
 
 import { el, replaceChildren, setText } from "../shell/dom.js";
 import * as state from "../shell/state.js";
-import {
-  compareHint,
-  filtersFromQuery,
-  filtersToQuery,
-  matchesFilters,
-  matchesSearch,
-  sortExperiments,
-} from "./experiments-format.js";
+import { compareHint, filtersFromQuery } from "./experiments-format.js";
 import { emptyTable } from "./list-empty.js";
-import { clearedFilters, countText, nextSort } from "./list-format.js";
+import { clearedFilters, countText, listAddress, nextSort, visibleRuns } from "./list-format.js";
 import { createListTable } from "./list-table.js";
 import { createListToolbar } from "./list-toolbar.js";
+import { replaceAddress } from "./parts.js";
 
-export function createExperimentsList(container, { openRun, openCompare }) {
-  let filters = filtersFromQuery(new URLSearchParams());
-  const selected = new Set();
-
+/** The title, the run count and Compare (`onCompare()` when it is pressed while enabled). */
+function listHead(onCompare) {
   const compareButton = el(
     "button",
     {
@@ -31,7 +23,7 @@ export function createExperimentsList(container, { openRun, openCompare }) {
       dataset: { field: "compare" },
       onclick: () => {
         if (compareButton.getAttribute("aria-disabled") === "true") return;
-        openCompare([...selected]);
+        onCompare();
       },
     },
     el("span", { class: "button__label" }, "Compare (0)"),
@@ -43,6 +35,23 @@ export function createExperimentsList(container, { openRun, openCompare }) {
     el("div", { class: "experiments__title" }, el("h1", { class: "page-title" }, "Experiments"), count),
     compareButton,
   );
+  return { head, count, compareButton };
+}
+
+/** Compare's label for `n` selected runs; aria-disabled with the reason unless 2–5. */
+function showCompareCount(button, n) {
+  setText(button.querySelector(".button__label"), `Compare (${n})`);
+  const hint = compareHint(n);
+  if (hint) button.setAttribute("aria-disabled", "true");
+  else button.removeAttribute("aria-disabled");
+  button.title = hint ?? `Compare the ${n} selected runs side by side: settings, results and charts`;
+}
+
+export function createExperimentsList(container, { openRun, openCompare }) {
+  let filters = filtersFromQuery(new URLSearchParams());
+  const selected = new Set();
+
+  const { head, count, compareButton } = listHead(() => openCompare([...selected]));
   const toolbar = createListToolbar({ onFilter: setFilter, onClear: clearFilters });
   const table = createListTable({ openRun, toggleSelected, sortBy });
   const empty = el(
@@ -59,45 +68,28 @@ export function createExperimentsList(container, { openRun, openCompare }) {
     updateCompare();
   }
 
-  function updateCompare() {
-    const n = selected.size;
-    setText(compareButton.querySelector(".button__label"), `Compare (${n})`);
-    const hint = compareHint(n);
-    if (hint) compareButton.setAttribute("aria-disabled", "true");
-    else compareButton.removeAttribute("aria-disabled");
-    compareButton.title = hint ?? `Compare the ${n} selected runs side by side: settings, results and charts`;
+  const updateCompare = () => showCompareCount(compareButton, selected.size);
+
+  /** New filters: into the address (Back restores them), then onto the table. */
+  function apply(next) {
+    filters = next;
+    replaceAddress(listAddress(filters));
+    render();
   }
 
   function setFilter(name, value) {
-    if ((filters[name] ?? "") === value) return;
-    filters = { ...filters, [name]: value };
-    writeUrl();
-    render();
+    if ((filters[name] ?? "") !== value) apply({ ...filters, [name]: value });
   }
 
   function clearFilters() {
-    filters = clearedFilters(filters);
     toolbar.setSearch("");
-    writeUrl();
-    render();
+    apply(clearedFilters(filters));
     toolbar.focusSearch();
   }
 
   function sortBy(column) {
-    filters = nextSort(filters, column);
-    writeUrl();
-    render();
+    apply(nextSort(filters, column));
     table.focusSort(column);
-  }
-
-  const listHash = () => {
-    const text = filtersToQuery(filters);
-    return `#/experiments${text ? `?${text}` : ""}`;
-  };
-
-  function writeUrl() {
-    const target = listHash();
-    if (location.hash !== target) history.replaceState(history.state, "", target);
   }
 
   function render() {
@@ -105,12 +97,7 @@ export function createExperimentsList(container, { openRun, openCompare }) {
     const all = state.allExperiments();
     for (const id of [...selected]) if (!state.getExperiment(id)) selected.delete(id);
     toolbar.render(all, filters);
-    const shown = sortExperiments(
-      all.filter((e) => matchesFilters(e, filters) && matchesSearch(e, filters.q, state.gameName)),
-      filters.sort,
-      filters.dir,
-      state.gameName,
-    );
+    const shown = visibleRuns(all, filters, state.gameName);
     setText(count, countText(shown.length, all.length));
     table.render(shown, filters, selected);
     table.element.hidden = !shown.length;
@@ -141,6 +128,6 @@ export function createExperimentsList(container, { openRun, openCompare }) {
       ids.forEach((id) => selected.add(id));
     },
     /** The table's address with its filters (the detail page's Back link). */
-    hash: listHash,
+    hash: () => listAddress(filters),
   };
 }

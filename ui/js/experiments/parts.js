@@ -1,12 +1,17 @@
-// Small DOM pieces the Experiments tab's pages share: the head row of a section, its
-// checkbox toggles and small buttons, the loading and failure notes, the empty states.
-// Kept here so the table, a run's page, its sections and Compare look alike.
+// Small pieces the Experiments tab's pages share: the head row of a section, its checkbox
+// toggles and small buttons, the loading and failure notes, the empty states; and the
+// rewrite of the address that keeps a page's state (filters, tab) without a history entry.
 
 import { ApiError } from "../shell/api.js";
 import { el, spinner } from "../shell/dom.js";
 
 /** The server's message for an ApiError, else the error's own message. */
 export const errorText = (error) => (error instanceof ApiError ? error.message : String(error?.message ?? error));
+
+/** Puts `target` in the address bar in place of the current entry (Back skips it). */
+export function replaceAddress(target) {
+  if (location.hash !== target) history.replaceState(history.state, "", target);
+}
 
 /** `button button--small`; `attrs` adds a dataset, onclick… */
 export function smallButton(label, title, attrs = {}) {

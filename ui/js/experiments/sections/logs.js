@@ -11,41 +11,50 @@ const MAX_TAIL = 5000;
 
 const isActive = (experiment) => ACTIVE_STATUSES.has(experiment?.metadata?.status);
 
-export function createLogs() {
-  const pre = el(
-    "pre",
-    { class: "experiment-log", tabindex: "0", "aria-label": "Worker log", dataset: { testid: "log" } },
-  );
-  const meta = el("span", { class: "experiments__count", dataset: { field: "log-meta" } });
-  const refresh = smallButton("Refresh", "Read the log again", { dataset: { field: "log-refresh" } });
-  const more = smallButton("Show more", "Show more of the older lines", { dataset: { field: "log-more" } });
-  const auto = el("input", { type: "checkbox", dataset: { field: "log-auto" } });
-  const autoLabel = toggle(auto, "Auto-refresh", "Read the log again every 3 seconds while the run trains");
-  const element = el(
+function logsLayout() {
+  const parts = {
+    pre: el(
+      "pre",
+      { class: "experiment-log", tabindex: "0", "aria-label": "Worker log", dataset: { testid: "log" } },
+    ),
+    meta: el("span", { class: "experiments__count", dataset: { field: "log-meta" } }),
+    refresh: smallButton("Refresh", "Read the log again", { dataset: { field: "log-refresh" } }),
+    more: smallButton("Show more", "Show more of the older lines", { dataset: { field: "log-more" } }),
+    auto: el("input", { type: "checkbox", dataset: { field: "log-auto" } }),
+  };
+  parts.autoLabel = toggle(parts.auto, "Auto-refresh", "Read the log again every 3 seconds while the run trains");
+  parts.element = el(
     "div",
     { class: "experiment-logs" },
-    sectionHead("Worker log", { before: [meta], after: [autoLabel, more, refresh] }),
-    pre,
+    sectionHead("Worker log", { before: [parts.meta], after: [parts.autoLabel, parts.more, parts.refresh] }),
+    parts.pre,
   );
+  return parts;
+}
+
+/** The lines read (`tail` asked for); a quiet re-read keeps the scroll unless at the bottom. */
+function showLog({ pre, meta, more }, log, { quiet, tail }) {
+  const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
+  setText(
+    pre,
+    log.lines.length ? log.lines.join("\n") : "The log is empty: the worker has not written anything yet.",
+  );
+  pre.classList.toggle("is-empty", !log.lines.length);
+  setText(
+    meta,
+    log.lines.length ? `last ${formatInt(log.lines.length)} lines · ${formatBytes(log.size)}` : "",
+  );
+  more.hidden = !log.truncated || tail >= MAX_TAIL;
+  if (atBottom || !quiet) pre.scrollTop = pre.scrollHeight;
+}
+
+export function createLogs() {
+  const parts = logsLayout();
+  const { element, refresh, more, auto, autoLabel } = parts;
   let experiment = null;
   let tail = 200;
   let timer = null;
   let token = 0;
-
-  function show(log, { quiet }) {
-    const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
-    setText(
-      pre,
-      log.lines.length ? log.lines.join("\n") : "The log is empty: the worker has not written anything yet.",
-    );
-    pre.classList.toggle("is-empty", !log.lines.length);
-    setText(
-      meta,
-      log.lines.length ? `last ${formatInt(log.lines.length)} lines · ${formatBytes(log.size)}` : "",
-    );
-    more.hidden = !log.truncated || tail >= MAX_TAIL;
-    if (atBottom || !quiet) pre.scrollTop = pre.scrollHeight;
-  }
 
   async function load({ quiet = false } = {}) {
     if (!experiment) return;
@@ -53,7 +62,7 @@ export function createLogs() {
     if (!quiet) refresh.setAttribute("aria-busy", "true");
     try {
       const log = await runLog(experiment.id, tail);
-      if (mine === token) show(log, { quiet });
+      if (mine === token) showLog(parts, log, { quiet, tail });
     } catch (error) {
       if (mine === token && !quiet) showToast(
         "Could not read the log",

@@ -29,41 +29,49 @@ function chartCard(title, note, slot) {
   return el("section", { class: "card experiment-chart-card" }, el("h3", { class: "card__title" }, title), note, slot);
 }
 
-export function createOverview() {
-  const figures = el("div", { class: "experiment-overview__figures" });
-  const rewardSlot = el("div", { class: "experiment-chart", dataset: { chart: "reward" } });
-  const lossSlot = el("div", { class: "experiment-chart", dataset: { chart: "loss" } });
-  const rewardNote = el("p", { class: "empty-note", hidden: true });
-  const lossNote = el("p", { class: "empty-note", hidden: true });
-  const element = el(
+function overviewLayout() {
+  const parts = {
+    figures: el("div", { class: "experiment-overview__figures" }),
+    rewardSlot: el("div", { class: "experiment-chart", dataset: { chart: "reward" } }),
+    lossSlot: el("div", { class: "experiment-chart", dataset: { chart: "loss" } }),
+    rewardNote: el("p", { class: "empty-note", hidden: true }),
+    lossNote: el("p", { class: "empty-note", hidden: true }),
+  };
+  parts.element = el(
     "div",
     { class: "experiment-overview" },
     el("h2", { class: "section-title" }, "Results"),
-    figures,
+    parts.figures,
     el(
       "div",
       { class: "experiment-overview__charts" },
-      chartCard("Reward", rewardNote, rewardSlot),
-      chartCard("Loss", lossNote, lossSlot),
+      chartCard("Reward", parts.rewardNote, parts.rewardSlot),
+      chartCard("Loss", parts.lossNote, parts.lossSlot),
     ),
   );
+  return parts;
+}
+
+async function createCharts({ rewardSlot, lossSlot }) {
+  return {
+    reward: await createLineChart(
+      rewardSlot,
+      { series: [{ label: "Mean episode reward" }], xLabel: "Steps", yLabel: "Reward", height: 220 },
+    ),
+    loss: await createLineChart(
+      lossSlot,
+      { series: [{ label: "Loss" }], xLabel: "Steps", yLabel: "Loss", height: 220 },
+    ),
+  };
+}
+
+export function createOverview() {
+  const parts = overviewLayout();
+  const { element, figures, rewardNote, lossNote } = parts;
   let charts = null;
   let currentId = null;
   let lastFetch = 0;
   let fetching = false;
-
-  async function createCharts() {
-    return {
-      reward: await createLineChart(
-        rewardSlot,
-        { series: [{ label: "Mean episode reward" }], xLabel: "Steps", yLabel: "Reward", height: 220 },
-      ),
-      loss: await createLineChart(
-        lossSlot,
-        { series: [{ label: "Loss" }], xLabel: "Steps", yLabel: "Loss", height: 220 },
-      ),
-    };
-  }
 
   async function fetchCharts(experiment) {
     if (fetching) return;
@@ -73,7 +81,7 @@ export function createOverview() {
     try {
       const data = await runMetrics(id, { keys: [...REWARD_KEYS, ...LOSS_KEYS], downsample: 600 });
       if (id !== currentId) return;
-      charts ??= await createCharts();
+      charts ??= await createCharts(parts);
       const rewardKey = pickKey(Object.keys(data.series ?? {}), REWARD_KEYS);
       const lossKey = pickKey(Object.keys(data.series ?? {}), LOSS_KEYS);
       charts.reward.setData(seriesColumns(data.series?.[rewardKey]));
