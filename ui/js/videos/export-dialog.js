@@ -330,7 +330,7 @@ function showJob(job, exporter, options) {
 function renderJob(job) {
   const finished = isFinishedJob(job);
   renderJobView(jobPanel, job);
-  const hadFocus = dialog.contains(document.activeElement) ? document.activeElement : null;
+  const hadFocus = dialog.node.contains(document.activeElement) ? document.activeElement : null;
   cancelJobButton.hidden = finished;
   backButton.hidden = !(job.status === "failed" || job.status === "cancelled");
   setText(closeButton, finished ? (job.status === "completed" ? "Done" : "Close") : "Close");
