@@ -20,13 +20,16 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from retro_ml.run_contract import TEMPORARY_SUFFIX
+
 Document = dict[str, Any]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write `text` to `path` so readers see the old or the new content, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The contract's temporary suffix: in a run folder, what a crash leaves is never listed.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

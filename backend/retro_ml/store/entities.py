@@ -110,9 +110,6 @@ class Experiment:
         return cls(**values)
 
 
-VIDEO_TYPES = ("milestone", "hour", "evaluation")
-
-
 @dataclass
 class VideoMetadata:
     duration: float = 0.0

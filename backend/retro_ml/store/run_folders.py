@@ -1,4 +1,8 @@
-"""Run folders: one per experiment, the only place a worker writes."""
+"""Run folders: one per experiment, the only place a worker writes.
+
+What goes inside one is the run contract's (retro_ml.run_contract); this module makes the
+folders, trashes them and tidies up after workers that are gone.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from retro_ml.run_contract import CONFIG_FILE, PARTIAL_FILE_PATTERNS, VIDEOS_DIR
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import validate_experiment_id
 
-CONFIG_FILE = "config.json"
-EVENTS_FILE = "events.jsonl"
-METRICS_FILE = "metrics.jsonl"
-WORKER_LOG = "worker.log"
-STOP_FILE = "STOP"
-PAUSED_SECONDS_FILE = "PAUSED_SECONDS"
-CHECKPOINTS_DIR = "checkpoints"
-MODEL_FILE = "model.zip"
-TRASH_PREFIX = ".trash-"
-VIDEOS_DIR = "videos"
-# What a writer killed mid-file leaves: `.{name}.{random}.part` videos (training/video/encoder.py)
-# and `.{name}.tmp` thumbnails. Never listed; removed once no worker can still own them.
-PARTIAL_FILE_PATTERNS = (".*.part", ".*.tmp")
+TRASH_PREFIX = ".trash-"  # beside the run folders, never inside one: the main process's alone
 
 
 def remove_partial_files(run_dir: Path) -> list[Path]:

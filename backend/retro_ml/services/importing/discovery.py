@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from retro_ml.errors import AppError, InvalidInput
+from retro_ml.run_contract import CONFIG_FILE
 from retro_ml.services.games import find_game
 
 Source = Literal["sb3-zip", "rl-zoo"]
@@ -187,7 +188,7 @@ def _our_run_config(model: Path) -> dict[str, Any]:
     """A Retro ML Trainer run folder keeps `config.json` beside `model.zip` (checkpoints one level down)."""
     for folder in (model.parent, model.parent.parent):
         try:
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(config, dict) and isinstance(config.get("env_id"), str):

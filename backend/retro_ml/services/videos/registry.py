@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import NotFound
+from retro_ml.run_contract import VIDEO_TYPES
 from retro_ml.services.events import VIDEO_GENERATED, EventBus, EventData
 from retro_ml.store.entities import (
-    VIDEO_TYPES,
     Experiment,
     VideoArtifact,
     VideoMetadata,

@@ -11,12 +11,12 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput, NotFound
+from retro_ml.run_contract import METRICS_FILE
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.experiments.artifacts import parse_tail
 from retro_ml.services.experiments.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE
 from retro_ml.store.entities import STATUSES
 from retro_ml.store.experiment_store import ExperimentFilter
-from retro_ml.store.run_folders import METRICS_FILE
 from retro_ml.web.bodies import json_body
 from retro_ml.web.routes import app_services
 

@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import InvalidInput
+from retro_ml.run_contract import VIDEO_TYPES
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
-from retro_ml.store.entities import VIDEO_TYPES
 from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
 from retro_ml.web.routes import app_services
