@@ -9,7 +9,9 @@ from typing import Any
 
 import socketio
 
-EVENT_NAMES = ("training.progress", "training.complete", "video.generated", "experiment.status")
+# live.frame reaches a client only after it asked for it (live.watch): watching is opt-in.
+EVENT_NAMES = ("training.progress", "training.complete", "video.generated", "experiment.status", "live.frame")
+STREAMED = ("training.progress", "live.frame")  # too many to list in a failure message
 
 
 class RecordingClient:
@@ -46,7 +48,7 @@ class RecordingClient:
                         return data
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    seen = [(n, d.get("status")) for n, d in self.events if n != "training.progress"]
+                    seen = [(n, d.get("status")) for n, d in self.events if n not in STREAMED]
                     raise AssertionError(f"no matching {name} within {timeout}s; saw {seen}")
                 self._changed.wait(remaining)
 

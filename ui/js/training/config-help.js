@@ -62,6 +62,11 @@ export const FIELD_HELP = {
     label: "Games in parallel",
     help: "How many copies of the game the agent plays at once. More collects experience faster but needs more CPU and memory.",
   },
+  env_backend: {
+    group: "performance",
+    label: "Game engine",
+    help: "python steps the games one after another (the classic path); native lets ale-py step them on several CPU threads at once, usually much faster. The first game stays on the classic path so it can be filmed and watched.",
+  },
   device: {
     group: "performance",
     label: "Device",

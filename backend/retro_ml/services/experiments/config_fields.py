@@ -32,6 +32,9 @@ FIELDS: dict[str, Field] = {
     "video_segment_seconds": Field(float, 1, 3600, help="the long video is written in complete files of this length"),
     "eval_episodes": Field(int, 0, 100, help="evaluation games recorded at the end; the best is kept (0: off)"),
     "n_envs": Field(int, 1, 64, help="games played in parallel"),
+    "env_backend": Field(
+        str, choices=("python", "native"), help="native: ale-py steps the games on C++ threads (env 0 stays filmable)"
+    ),
     "frame_stack": Field(int, 1, 16),
     "seed": Field(int, 0, 2**31 - 1, nullable=True),
     "device": Field(str, choices=("auto", "cpu", "cuda")),
