@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { BASICS_HELP, FIELD_HELP, GROUPS, helpFor } from "../js/training/config-help.js";
 
-// Every setting backend/retro_ml/services/config_fields.py knows except total_timesteps
+// Every setting backend/retro_ml/services/experiments/config_fields.py knows except total_timesteps
 // (the dialog's Basics show it as the run's length).
 const SERVER_FIELDS = `video_length_hours long_video_scale video_segment_seconds eval_episodes n_envs env_backend frame_stack
   seed device torch_threads progress_interval_seconds checkpoint_every_pct checkpoint_every_minutes

@@ -8,7 +8,7 @@ import { showToast } from "./toast.js";
 const STORAGE_KEY = "retro-ml-theme";
 const ACCENT_KEY = "retro-ml-accent";
 
-/** Accent names the server accepts (services/settings.py ACCENTS) and their colours. */
+/** Accent names the server accepts (services/settings/service.py ACCENTS) and their colours. */
 export const ACCENT_COLORS = {
   blue: "#3b82f6",
   violet: "#8b5cf6",
