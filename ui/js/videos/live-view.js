@@ -1,5 +1,5 @@
 // Live game view: the screen of a training run's env 0, streamed as JPEG frames over the
-// socket while the user watches (docs/CONTRACT.md, "Live view of a training run").
+// socket while the user watches (docs/CONTRACT.md §3.8 and §6.2, the live view).
 // Self-contained: give it a container, an experiment id and the socket wrapper (socket.js);
 // its owner forwards `live.frame` and "connect" (after a reconnect) through handleEvent.
 // Watching costs the worker rendering time, so it is off until asked for and ends with
