@@ -4,11 +4,13 @@ Where the speed comes from, best first:
 - a short calibration (`calibrate`): the real worker trains Pong for a few thousand steps in a
   temporary run folder and we keep its `final_metrics.fps`;
 - finished real runs (`record`), blended into the stored value so estimates follow them;
-- the preset file's `baseline_cpu_steps_per_second`, when nothing was measured here.
+- a typical speed for this hardware from the preset file's `reference_speeds` (2 cores without a
+  GPU: the baseline; more cores: scaled; a CUDA GPU: the GPU box's), when nothing was measured here.
+Each estimate says which in its `basis` ("measured on this machine", "typical for a CUDA GPU …").
 
 A measurement belongs to a hardware fingerprint (CPU model, logical CPUs, GPU name). When the
-hardware changes, the stored values no longer apply: estimates fall back to the baseline
-until a new calibration or run measures again. Like the rest of the main process, this
+hardware changes, the stored values no longer apply: estimates fall back to the typical speed
+for the new hardware until a new calibration or run measures again. Like the rest of the main process, this
 module never imports torch: the GPU comes from `nvidia-smi`, training runs in the worker.
 """
 
@@ -29,6 +31,7 @@ from retro_ml.errors import Conflict, InvalidInput
 from retro_ml.run_contract import CONFIG_FILE, EVENTS_FILE, TERMINAL_REPORTS, WORKER_LOG
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog, load_presets
+from retro_ml.services.experiments.sizing import Hardware
 from retro_ml.services.system import gpu_info
 from retro_ml.services.workers import WorkerProcess
 from retro_ml.services.workers.reports import ReportTail
@@ -63,6 +66,7 @@ CALIBRATION_OVERRIDES: dict[str, dict[str, Any]] = {
 WORKER_TIMEOUT_SECONDS = 180.0
 MIN_RECORDED_STEPS = 4_000  # shorter runs are mostly start-up: their fps says little
 BLEND_WEIGHT = 0.5  # share of a newly finished run in the stored speed (exponential average)
+MEASURED_BASIS = "measured on this machine"
 POLL_SECONDS = 0.25
 
 
@@ -137,6 +141,11 @@ class CalibrationService:
             self._fingerprint = hardware_fingerprint()
         return dict(self._fingerprint)
 
+    @property
+    def hardware(self) -> Hardware:
+        """What sizing and typical speeds go by: this machine's (or the given fingerprint's)."""
+        return Hardware.from_fingerprint(self.fingerprint)
+
     def _stored(self) -> dict[str, Any]:
         return copy.deepcopy(self._persistence.load_calibration())
 
@@ -155,15 +164,20 @@ class CalibrationService:
         return None
 
     def steps_per_second(self, algorithm: str) -> tuple[float, str]:
-        """This machine's measured speed ("measured"), or the preset file's ("baseline")."""
+        """This machine's measured speed ("measured"), or a typical one for its hardware ("baseline")."""
+        speed, source, _basis = self._speed(algorithm)
+        return speed, source
+
+    def _speed(self, algorithm: str) -> tuple[float, str, str]:
         algorithm = self._presets.check_algorithm(algorithm)
         entry = self._measured(algorithm)
         if entry is not None:
-            return float(entry["steps_per_second"]), "measured"
-        return self._presets.baseline_steps_per_second(algorithm), "baseline"
+            return float(entry["steps_per_second"]), "measured", MEASURED_BASIS
+        speed, basis = self._presets.reference_estimate(algorithm, self.hardware)
+        return speed, "baseline", basis
 
     def device(self, algorithm: str | None = None) -> str:
-        """The device estimates speak of: the measured one when known, else nvidia-smi's guess."""
+        """The device estimates speak of: the measured one when known, else the hardware's GPU (nvidia-smi's guess)."""
         if algorithm is not None:
             entry = self._measured(self._presets.check_algorithm(algorithm))
             if entry is not None and entry.get("device"):
@@ -171,12 +185,17 @@ class CalibrationService:
         for entry in self._matching().values():
             if isinstance(entry, dict) and entry.get("device"):
                 return str(entry["device"])  # the worker said what "auto" means here
-        return likely_device()
+        return "cuda" if self.hardware.cuda else "cpu"
 
     def estimate(self, algorithm: str) -> tuple[float, str, str]:
-        """The estimator `PresetCatalog.describe` takes: (steps per second, source, device)."""
+        """(steps per second, source, device): an estimator `PresetCatalog.describe` takes."""
         speed, source = self.steps_per_second(algorithm)
         return speed, source, self.device(algorithm)
+
+    def estimate_with_basis(self, algorithm: str) -> tuple[float, str, str, str]:
+        """`estimate` and its basis in words: what `GET /api/presets` uses."""
+        speed, source, basis = self._speed(algorithm)
+        return speed, source, self.device(algorithm), basis
 
     def record(self, algorithm: str, fps: float | None, steps: int, device: str | None = None) -> bool:
         """Blend a finished real run's speed into the stored one; True when it was used.
@@ -244,8 +263,8 @@ class CalibrationService:
         matches = stored.get("fingerprint") == self.fingerprint
         estimates = {}
         for algorithm in ALGORITHMS:
-            speed, source, device = self.estimate(algorithm)
-            estimates[algorithm] = {"steps_per_second": speed, "source": source, "device": device}
+            speed, source, device, basis = self.estimate_with_basis(algorithm)
+            estimates[algorithm] = {"steps_per_second": speed, "source": source, "device": device, "basis": basis}
         return {
             **self.state(),
             "device": self.device(),

@@ -20,6 +20,7 @@ from retro_ml.services.experiments.config_fields import check_consistency, check
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.experiments.recorder import ExperimentRecorder
 from retro_ml.services.experiments.requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
+from retro_ml.services.experiments.sizing import Hardware, this_machine
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.workers import ProcessManager
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id
@@ -39,8 +40,10 @@ class ExperimentManager:
         bus: EventBus,
         presets: PresetCatalog,
         settings: SettingsService,
+        hardware: Hardware | None = None,
     ) -> None:
         self._store = store
+        self._hardware = hardware  # sizes new runs; None: this machine's, found on first use
         self._runs = run_folders
         self._processes = processes
         self._bus = bus
@@ -62,6 +65,13 @@ class ExperimentManager:
     def list(self, filters: ExperimentFilter | None = None) -> list[Experiment]:
         return [self._recorder.with_live_progress(e) for e in self._store.list(filters)]
 
+    @property
+    def hardware(self) -> Hardware:
+        """What new runs are sized for (`sizing.py`): this machine unless given."""
+        if self._hardware is None:
+            self._hardware = this_machine()
+        return self._hardware
+
     def runs_dir(self) -> Path:
         """Where new runs go: Settings' runs folder when set, else the data folder's runs/.
 
@@ -73,7 +83,8 @@ class ExperimentManager:
     # ---- creating ------------------------------------------------------------------
     def create(self, payload: Any) -> Experiment:
         """Validate, record and queue a new experiment; it starts as soon as a slot is free."""
-        request = parse_new_experiment(payload, self._presets, resource_defaults(self._settings.all()))
+        defaults = resource_defaults(self._settings.all())
+        request = parse_new_experiment(payload, self._presets, defaults, self.hardware)
         experiment = Experiment(
             id=new_experiment_id(),
             name=request.name or self._default_name(request.game.id, request.game.name),

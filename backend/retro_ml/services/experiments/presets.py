@@ -1,7 +1,11 @@
 """Presets ("Quick", "Standard", "Epic") mapped to full run configs per algorithm.
 
 Resolution order, as in RL Zoo: algorithm defaults → the preset's values for that
-algorithm → the user's overrides (validated field by field).
+algorithm → this machine's sizing (`sizing.py`: games, rollout shape, torch threads) → the app's
+resource settings → the user's overrides (validated field by field).
+
+Before anything is measured here, time estimates come from `reference_speeds` in the preset
+file, chosen by the hardware (`reference_estimate`), and say so in their `basis`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from typing import Any
 
 from retro_ml.errors import InvalidInput
 from retro_ml.services.experiments.config_fields import ALGORITHMS, check_consistency, check_value
+from retro_ml.services.experiments.sizing import Hardware, recommend, torch_threads_for
 
-# (algorithm) -> (steps_per_second, source, device): e.g. this machine's measured speed
-# ("measured") or the preset file's typical CPU speed ("baseline"), and where it runs.
-Estimator = Callable[[str], tuple[float, str, str]]
+# (algorithm) -> (steps_per_second, source, device[, basis]): e.g. this machine's measured speed
+# ("measured") or a typical speed for its hardware ("baseline"), where it runs, and in words
+# what the speed is based on ("measured on this machine", "typical for 2 cores without a GPU").
+Estimator = Callable[[str], tuple[float, str, str] | tuple[float, str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -35,14 +41,18 @@ class PresetCatalog:
         algorithm: str,
         overrides: dict[str, Any] | None = None,
         defaults: dict[str, Any] | None = None,
+        hardware: Hardware | None = None,
     ) -> dict[str, Any]:
-        """The full, validated config for a run. `defaults` (the app's resource settings) go
-        between the preset and the user's overrides."""
+        """The full, validated config for a run. `hardware` sizes it (without: the algorithm's
+        defaults, sized for 2 cores); `defaults` (the app's resource settings) go between that
+        and the user's overrides."""
         algorithm = self.check_algorithm(algorithm)
         chosen = self._preset(preset)
         config: dict[str, Any] = dict(self.raw["algorithms"][algorithm]["defaults"])
         config["video_length_hours"] = chosen["video_length_hours"]
         config.update(chosen["per_algorithm"][algorithm])
+        if hardware is not None:
+            config.update(recommend(algorithm, hardware, config["env_backend"]).config())
         if overrides is not None and not isinstance(overrides, dict):
             raise InvalidInput("'config' must be an object of settings.", field="config")
         for name, value in (defaults or {}).items():
@@ -60,9 +70,30 @@ class PresetCatalog:
         """A typical desktop CPU's training speed, from the preset file."""
         return float(self.raw["baseline_cpu_steps_per_second"][algorithm])
 
-    def baseline_estimate(self, algorithm: str) -> tuple[float, str, str]:
+    def baseline_estimate(self, algorithm: str) -> tuple[float, str, str, str]:
         """The estimator used when none is given: the baseline speed, on the CPU."""
-        return self.baseline_steps_per_second(algorithm), "baseline", "cpu"
+        speed, basis = self.reference_estimate(algorithm, Hardware(int(self.raw["reference_speeds"]["cpu_cores"])))
+        return speed, "baseline", "cpu", basis
+
+    def reference_estimate(self, algorithm: str, hardware: Hardware) -> tuple[float, str]:
+        """A typical speed for `hardware` before anything is measured on it, and its basis in words.
+
+        With a CUDA GPU: the speed measured on the reference GPU box (the python env path's one
+        core is the limit there, so the core count changes little). Without one: the 2-core
+        baseline, its update share scaled by the torch threads these cores get.
+        """
+        reference = self.raw["reference_speeds"]
+        if hardware.cuda:
+            gpu_box = reference["cuda"]
+            basis = f"typical for a CUDA GPU (measured on {gpu_box['cores']} cores + an {gpu_box['gpu']})"
+            return float(gpu_box[algorithm]), basis
+        base, cores = self.baseline_steps_per_second(algorithm), int(reference["cpu_cores"])
+        if hardware.cpu_count == cores:
+            return base, f"typical for {cores} cores without a GPU"
+        share = float(reference["cpu_update_share"])
+        threads_ratio = torch_threads_for(Hardware(cores)) / torch_threads_for(hardware)
+        speed = base / ((1 - share) + share * threads_ratio)
+        return round(speed, 1), f"scaled from {cores} cores to {hardware.cpu_count}, no GPU"
 
     def estimated_seconds(self, algorithm: str, total_timesteps: int, steps_per_second: float | None = None) -> int:
         """Start-up time plus `total_timesteps` at `steps_per_second` (default: the baseline)."""
@@ -70,20 +101,16 @@ class PresetCatalog:
         speed = speed or self.baseline_steps_per_second(algorithm)
         return int(self.raw["startup_seconds"] + total_timesteps / speed)
 
-    def describe(self, estimator: Estimator | None = None) -> dict[str, Any]:
-        """What `GET /api/presets` returns; `estimator` gives each algorithm's speed (default: baseline)."""
+    def describe(self, estimator: Estimator | None = None, hardware: Hardware | None = None) -> dict[str, Any]:
+        """What `GET /api/presets` returns; `estimator` gives each algorithm's speed (default: baseline),
+        `hardware` sizes the configs (default: unsized)."""
         estimate_speed = estimator or self.baseline_estimate
         speeds = {algo: estimate_speed(algo) for algo in ALGORITHMS}
         presets = []
         for preset_id, preset in self.raw["presets"].items():
-            configs = {algo: self.resolve(preset_id, algo) for algo in ALGORITHMS}
+            configs = {algo: self.resolve(preset_id, algo, hardware=hardware) for algo in ALGORITHMS}
             estimate = {
-                algo: {
-                    "seconds": self.estimated_seconds(algo, cfg["total_timesteps"], speeds[algo][0]),
-                    "source": speeds[algo][1],
-                    "device": speeds[algo][2],
-                }
-                for algo, cfg in configs.items()
+                algo: self._estimate(algo, cfg["total_timesteps"], speeds[algo]) for algo, cfg in configs.items()
             }
             presets.append(
                 {
@@ -101,6 +128,13 @@ class PresetCatalog:
             for algo, spec in self.raw["algorithms"].items()
         ]
         return {"presets": presets, "algorithms": algorithms}
+
+    def _estimate(self, algorithm: str, steps: int, speed: tuple[Any, ...]) -> dict[str, Any]:
+        seconds = self.estimated_seconds(algorithm, steps, speed[0])
+        estimate = {"seconds": seconds, "source": speed[1], "device": speed[2]}
+        if len(speed) > 3:
+            estimate["basis"] = speed[3]
+        return estimate
 
     def check_algorithm(self, algorithm: Any) -> str:
         value = str(algorithm or "").strip().lower()

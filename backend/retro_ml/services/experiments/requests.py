@@ -7,6 +7,7 @@ from typing import Any
 
 from retro_ml.errors import InvalidInput
 from retro_ml.services.experiments.presets import PresetCatalog
+from retro_ml.services.experiments.sizing import Hardware
 from retro_ml.services.games import Game, find_game
 
 MAX_NAME_LENGTH = 100
@@ -26,7 +27,7 @@ class NewExperiment:
 
 
 def resource_defaults(settings: dict[str, Any]) -> dict[str, Any]:
-    """Settings' resource defaults as config values; 0 / "auto" leave the preset's own."""
+    """Settings' resource defaults as config values; 0 / "auto" leave the hardware sizing's own."""
     defaults: dict[str, Any] = {}
     if settings.get("default_n_envs"):
         defaults["n_envs"] = int(settings["default_n_envs"])
@@ -37,8 +38,11 @@ def resource_defaults(settings: dict[str, Any]) -> dict[str, Any]:
     return defaults
 
 
-def parse_new_experiment(payload: Any, presets: PresetCatalog, defaults: dict[str, Any] | None = None) -> NewExperiment:
-    """`defaults` (resource settings) apply where the request's config does not set the key."""
+def parse_new_experiment(
+    payload: Any, presets: PresetCatalog, defaults: dict[str, Any] | None = None, hardware: Hardware | None = None
+) -> NewExperiment:
+    """`hardware` sizes the run; `defaults` (resource settings) apply over that where the
+    request's config does not set the key."""
     if not isinstance(payload, dict):
         raise InvalidInput('Send a JSON object like {"game": "breakout"}.')
     unknown = sorted(set(payload) - ALLOWED_KEYS)
@@ -49,7 +53,7 @@ def parse_new_experiment(payload: Any, presets: PresetCatalog, defaults: dict[st
     game = find_game(payload["game"])
     algorithm = presets.check_algorithm(payload.get("algorithm", "ppo"))
     preset = str(payload.get("preset") or "quick")
-    config = presets.resolve(preset, algorithm, payload.get("config"), defaults)
+    config = presets.resolve(preset, algorithm, payload.get("config"), defaults, hardware)
     return NewExperiment(
         game, algorithm, preset, parse_name(payload.get("name")), parse_tags(payload.get("tags")), config
     )

@@ -1,5 +1,5 @@
-"""What a new run can be: `GET /api/games`, `GET /api/presets` (with this machine's time
-estimates) and `GET /api/config-fields`.
+"""What a new run can be: `GET /api/games`, `GET /api/presets` (configs sized for this machine,
+with its time estimates and their basis) and `GET /api/config-fields`.
 
 Forms (the Training tab's New Training dialog) build their fields from config-fields instead
 of hard-coding ranges the server checks: each field's type, range or choices, which
@@ -30,7 +30,7 @@ def games() -> ResponseReturnValue:
 @bp.get("/presets")
 def presets() -> ResponseReturnValue:
     services = app_services()
-    return jsonify(services.presets.describe(services.calibration.estimate))
+    return jsonify(services.presets.describe(services.calibration.estimate_with_basis, services.experiments.hardware))
 
 
 def describe_field(name: str, spec: Field, defaults: dict[str, dict[str, Any]]) -> dict[str, Any]:

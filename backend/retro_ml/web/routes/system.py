@@ -1,6 +1,7 @@
-"""This machine, `/api/system/*`: its status (CPU, memory, GPU), the speed calibration behind the
-time estimates, the doctor, the OS integrations (notifications, clipboard, file manager) with a
-test notification, and showing the data folder in the file manager.
+"""This machine, `/api/system/*`: its status (CPU, memory, GPU), the sizing of new runs for its
+hardware, the speed calibration behind the time estimates, the doctor, the OS integrations
+(notifications, clipboard, file manager) with a test notification, and showing the data folder in
+the file manager.
 
 What the OS cannot do is a 503 `integration_unavailable` whose message says what to install.
 """
@@ -13,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import Conflict, InvalidInput
+from retro_ml.services.experiments import ALGORITHMS, describe_sizing
 from retro_ml.services.system import run_doctor, summary, system_status
 from retro_ml.web.routes import app_services
 
@@ -22,6 +24,15 @@ bp = Blueprint("system", __name__, url_prefix="/api/system")
 @bp.get("")
 def status() -> ResponseReturnValue:
     return jsonify(system_status())
+
+
+@bp.get("/sizing")
+def sizing() -> ResponseReturnValue:
+    """What new runs get on this hardware (and what "auto" in Settings → Resources means), with why."""
+    services = app_services()
+    defaults = services.presets.raw["algorithms"]
+    backends = {algo: str(defaults[algo]["defaults"]["env_backend"]) for algo in ALGORITHMS}
+    return jsonify(describe_sizing(services.experiments.hardware, backends))
 
 
 @bp.post("/calibrate")
