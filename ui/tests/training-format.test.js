@@ -19,6 +19,7 @@ import {
   runSeconds,
   sameValue,
   scaleEstimate,
+  sizingNote,
   scoreTrend,
   seriesColumns,
   sessionLabel,
@@ -162,4 +163,31 @@ test("recommended values and sameness", () => {
   assert.ok(sameValue(null, undefined));
   assert.ok(!sameValue(null, 0));
   assert.ok(sameValue("linear", "linear"));
+});
+
+const GPU_SIZING = {
+  summary: "16 cores and an NVIDIA H200",
+  algorithms: {
+    ppo: {
+      applied: { env_backend: "python", n_envs: 16, n_steps: 64, torch_threads: 4, device: "cuda", why: "16 cores and an NVIDIA H200: 16 games on the python env path, 4 torch threads, network on CUDA" },
+      best: { env_backend: "native", n_envs: 64, n_steps: 32, torch_threads: 4, device: "cuda", why: "…" },
+    },
+    dqn: {
+      applied: { env_backend: "python", n_envs: 1, n_steps: null, torch_threads: 4, device: "cuda", why: "16 cores and an NVIDIA H200: 1 game on the python env path, 4 torch threads, network on CUDA" },
+      best: { env_backend: "python", n_envs: 1, n_steps: null, torch_threads: 4, device: "cuda", why: "…" },
+    },
+  },
+};
+
+test("the sizing note says why the recommended values fit this machine", () => {
+  assert.equal(
+    sizingNote(GPU_SIZING, "ppo"),
+    "Recommended for this machine: 16 cores and an NVIDIA H200: 16 games on the python env path, 4 torch threads, network on CUDA. With the native engine it would take 64 games × 32 steps.",
+  );
+  assert.equal(
+    sizingNote(GPU_SIZING, "dqn"),
+    "Recommended for this machine: 16 cores and an NVIDIA H200: 1 game on the python env path, 4 torch threads, network on CUDA.",
+  );
+  assert.equal(sizingNote(null, "ppo"), "");
+  assert.equal(sizingNote({ algorithms: {} }, "ppo"), "");
 });

@@ -229,9 +229,9 @@ function readTimesteps() {
 }
 
 /**
- * What the server estimates for a preset and algorithm: {seconds, source, device}, where
- * source is "measured" (this machine's speed) or "baseline" (a typical CPU, until a run
- * here measures it). Servers without `estimate` give only the seconds.
+ * What the server estimates for a preset and algorithm: {seconds, source, device, basis}, where
+ * source is "measured" (this machine's speed) or "baseline" (typical for its hardware, until a
+ * run here measures it) and basis says so in words. Servers without `estimate` give only the seconds.
  */
 function presetEstimate(preset, algorithm) {
   const estimate = preset?.estimate?.[algorithm];
@@ -253,7 +253,7 @@ function currentPlan() {
       steps && baseSteps && baseEstimate?.seconds
         ? (baseEstimate.seconds * steps) / baseSteps
         : null;
-    return { steps, seconds, source: baseEstimate?.source, device: baseEstimate?.device };
+    return { steps, seconds, source: baseEstimate?.source, device: baseEstimate?.device, basis: baseEstimate?.basis };
   }
   const preset = findPreset(presetSelect.value);
   const estimate = presetEstimate(preset, algorithm);
@@ -262,6 +262,7 @@ function currentPlan() {
     seconds: estimate?.seconds ?? null,
     source: estimate?.source,
     device: estimate?.device,
+    basis: estimate?.basis,
   };
 }
 
@@ -273,20 +274,23 @@ const SOURCE_NOTES = {
 
 function updateEstimate() {
   const line = form.querySelector('[data-field="estimate"]');
-  const { steps, seconds, source, device } = currentPlan();
+  const { steps, seconds, source, device, basis } = currentPlan();
   const estimate = formatEstimate(seconds);
   if (!estimate) {
     replaceChildren(line);
     return;
   }
   const where = DEVICE_LABELS[device] ? `on ${DEVICE_LABELS[device]}` : "on this machine";
-  const note = SOURCE_NOTES[source];
+  // The server says what the time is based on ("measured on this machine", "typical for …").
+  const note = SOURCE_NOTES[source] ?? basis;
+  const based = basis && basis !== note ? ` · ${basis}` : null;
   line.dataset.source = source ?? "";
   replaceChildren(
     line,
     "Estimated: ",
     el("strong", {}, `${estimate} ${where}`),
     note ? ` (${note})` : null,
+    based,
     steps ? ` · ${formatInt(steps)} steps` : null,
   );
 }

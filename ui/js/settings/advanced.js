@@ -9,6 +9,7 @@ import { allExperiments, gameName, on as onState } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { numberSetting, section, selectSetting } from "./fields.js";
+import { autoMeaning, nativeHint } from "./resources-format.js";
 
 const STATUS_TEXT = { ok: "OK", warning: "Warning", error: "Needs a fix" };
 
@@ -57,9 +58,15 @@ function resourcesCard() {
     { value: "cpu", label: "CPU" },
     { value: "cuda", label: "CUDA GPU" },
   ]);
+  const auto = el("p", { class: "settings-note", dataset: { testid: "resources-auto" } });
+  settingsApi
+    .sizing()
+    .then((sizing) => setText(auto, [autoMeaning(sizing), nativeHint(sizing)].filter(Boolean).join(" ")))
+    .catch((error) => setText(auto, `What auto means here could not be read: ${error.message}`));
   return section(
     "Resources",
     el("p", { class: "settings-note" }, "Applied to runs started from now on, unless their own configuration sets the value."),
+    auto,
     el("div", { class: "settings-grid settings-grid--four" }, runs.element, envs.element, threads.element, device.element),
   );
 }

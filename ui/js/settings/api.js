@@ -13,6 +13,8 @@ export const settingsApi = {
   dataFolder: () => request("GET", "/api/storage/data-folder"),
   /** `path`: an absolute folder, or "" for the default place; applies from the next start. */
   chooseDataFolder: (path) => request("PUT", "/api/storage/data-folder", { path }),
+  /** How new runs are sized for this machine's hardware, and why. */
+  sizing: () => request("GET", "/api/system/sizing"),
   calibration: () => request("GET", "/api/system/calibration"),
   calibrate: () => request("POST", "/api/system/calibrate", { algorithms: ["ppo"] }),
 };

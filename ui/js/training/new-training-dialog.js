@@ -293,7 +293,7 @@ function presetEstimate(preset, algorithm) {
   const estimate = preset?.estimate?.[algorithm];
   if (typeof estimate?.seconds === "number") return estimate;
   const seconds = preset?.estimated_seconds?.[algorithm];
-  return typeof seconds === "number" ? { seconds, source: null, device: null } : null;
+  return typeof seconds === "number" ? { seconds, source: null, device: null, basis: null } : null;
 }
 
 function readSteps() {
@@ -313,17 +313,21 @@ function updateEstimate() {
   const seconds = isCustom() ? scaleEstimate(estimate?.seconds, presetSteps(base, algorithm), steps) : estimate?.seconds;
   const text = formatEstimate(seconds);
   estimateLine.dataset.source = estimate?.source ?? "";
+  estimateLine.title = estimate?.basis ? `Based on: ${estimate.basis}` : "";
   if (!text) {
     replaceChildren(estimateLine);
     return;
   }
   const where = DEVICE_LABELS[estimate?.device] ? `on ${DEVICE_LABELS[estimate.device]}` : "on this machine";
-  const note = SOURCE_NOTES[estimate?.source];
+  // The server says what the time is based on ("measured on this machine", "typical for …").
+  const note = SOURCE_NOTES[estimate?.source] ?? estimate?.basis;
+  const basis = estimate?.basis && estimate.basis !== note ? ` · ${estimate.basis}` : null;
   replaceChildren(
     estimateLine,
     "Estimated training time: ",
     el("strong", {}, `${text} ${where}`),
     note ? ` (${note})` : null,
+    basis,
     steps ? ` · ${formatInt(steps)} steps` : null,
   );
 }

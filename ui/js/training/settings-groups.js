@@ -1,12 +1,13 @@
 // The New Training dialog's grouped settings (Videos / Performance / Advanced): one field
 // per setting the server takes (`/api/config-fields`: type, range, choices, algorithms),
 // labelled and explained in plain words (config-help.js), showing the value a run gets when
-// it is left alone. Fields nobody touched follow the length and algorithm chosen.
+// it is left alone. Fields nobody touched follow the length and algorithm chosen. The
+// Performance group says why its recommended values fit this machine (`/api/system/sizing`).
 
-import { api } from "../shell/api.js";
+import { api, request } from "../shell/api.js";
 import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { FIELD_HELP, GROUPS, helpFor } from "./config-help.js";
-import { checkField, recommendedText, sameValue } from "./training-format.js";
+import { checkField, recommendedText, sameValue, sizingNote } from "./training-format.js";
 
 const BASIC_FIELDS = new Set(["total_timesteps"]); // the dialog's Basics show it
 
@@ -26,6 +27,8 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
   let loading = null;
   const fields = new Map(); // name → {wrapper, input, hint, spec, group, edited}
   const groups = new Map(); // group id → {details, count}
+  let sizing = null; // how the server sized runs for this machine, once loaded (null: not known)
+  const sizingLine = el("p", { class: "nt-group__lead", dataset: { field: "sizing-note" } });
 
   function showLoading() {
     replaceChildren(slot, el("p", { class: "nt-loading" }, spinner(), "Loading the settings…"));
@@ -34,9 +37,11 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
   function load() {
     if (specs) return Promise.resolve();
     if (!loading) showLoading();
-    loading ??= api.configFields()
-      .then((body) => {
+    // The sizing only explains the values: the form works without it.
+    loading ??= Promise.all([api.configFields(), request("GET", "/api/system/sizing").catch(() => null)])
+      .then(([body, sized]) => {
         specs = new Map((body.fields ?? []).map((spec) => [spec.name, spec]));
+        sizing = sized;
         build();
       })
       .catch((error) => {
@@ -87,6 +92,7 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
             count,
           ),
           el("p", { class: "nt-group__lead" }, group.lead),
+          group.id === "performance" ? sizingLine : null,
           el("div", { class: "nt-grid" }, byGroup.get(group.id)),
         );
         groups.set(group.id, { details, count });
@@ -154,6 +160,9 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
 
   /** Shows the chosen algorithm's fields; untouched ones (all with `all`) take the recommended value. */
   function apply({ all = false } = {}) {
+    const note = sizingNote(sizing, algorithm());
+    setText(sizingLine, note);
+    sizingLine.hidden = !note;
     for (const [name, node] of fields) {
       node.wrapper.hidden = !applies(node);
       node.input.disabled = !applies(node);

@@ -215,3 +215,23 @@ export function sameValue(a, b) {
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)) : a === b;
 }
+
+const ENGINE_NAMES = { python: "the python engine", native: "the native engine" };
+
+/**
+ * The New Training dialog's line on how the server sized runs for this machine
+ * (`GET /api/system/sizing`), for one algorithm: why the recommended values are what they are,
+ * and what the native engine would take when it is not the default. "" when not known.
+ */
+export function sizingNote(sizing, algorithm) {
+  const entry = sizing?.algorithms?.[algorithm];
+  const applied = entry?.applied;
+  if (!applied?.why) return "";
+  let text = `Recommended for this machine: ${applied.why}.`;
+  const best = entry.best;
+  if (best && best.env_backend !== applied.env_backend) {
+    const steps = best.n_steps ? ` × ${best.n_steps} steps` : "";
+    text += ` With ${ENGINE_NAMES[best.env_backend] ?? best.env_backend} it would take ${best.n_envs} games${steps}.`;
+  }
+  return text;
+}
