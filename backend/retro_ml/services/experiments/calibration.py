@@ -40,7 +40,8 @@ from retro_ml.store.atomic_storage import atomic_write_text
 CALIBRATION_PRESET = "quick"
 CALIBRATION_GAME = "pong"
 CALIBRATION_ENV_ID = "ALE/Pong-v5"
-# Short but past start-up noise: 3 PPO rollouts (3 × 8 envs × 128 steps); DQN starts
+# Short but past start-up noise: 3 PPO rollouts of 1,024 steps (3 × 8 envs × 128 steps on 2 cores;
+# the sizing keeps that rollout on the python env path); DQN starts
 # learning after 100 steps so most of the measured steps include gradient updates.
 # Checkpoints and videos are off: they would cost more than the run measures.
 CALIBRATION_OVERRIDES: dict[str, dict[str, Any]] = {
@@ -342,7 +343,9 @@ class CalibrationService:
     def measure(self, algorithm: str) -> dict[str, Any]:
         """Run the real worker briefly on Pong and return its speed (blocks; seconds to a few minutes)."""
         algorithm = self._presets.check_algorithm(algorithm)
-        config = self._presets.resolve(CALIBRATION_PRESET, algorithm, CALIBRATION_OVERRIDES[algorithm])
+        # Sized as new runs are here (sizing.py), so the speed measured is the one they will get.
+        overrides = CALIBRATION_OVERRIDES[algorithm]
+        config = self._presets.resolve(CALIBRATION_PRESET, algorithm, overrides, hardware=self.hardware)
         if self._work_dir is not None:
             self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
