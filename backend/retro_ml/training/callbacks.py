@@ -6,7 +6,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -57,6 +58,7 @@ class ActiveClock:
     that file when it changed (a `stat`, cheap enough for every STOP-file check). A value
     already there at `start()` was written for an earlier worker in this folder: only what
     it grows by counts (a smaller value means the count started over, and counts as is).
+    What runs inside `excluded()` (a milestone clip recorded in the worker) is left out too.
     """
 
     def __init__(self, paused_seconds_file: Path) -> None:
@@ -64,12 +66,14 @@ class ActiveClock:
         self._start = time.monotonic()
         self._baseline = 0.0
         self._paused = 0.0
+        self._excluded = 0.0
         self._file_signature: tuple[int, int, int] | None = None
 
     def start(self) -> None:
         self._start = time.monotonic()
         self._baseline = 0.0
         self._paused = 0.0
+        self._excluded = 0.0
         self._file_signature = None
         self.refresh()
         self._baseline, self._paused = self._paused, 0.0
@@ -94,9 +98,26 @@ class ActiveClock:
     def paused_seconds(self) -> float:
         return self._paused
 
+    @property
+    def excluded_seconds(self) -> float:
+        return self._excluded
+
     def elapsed(self) -> float:
-        """Active seconds: wall time since `start()` minus the paused seconds known so far."""
-        return max(0.0, time.monotonic() - self._start - self._paused)
+        """Active seconds: wall time since `start()` minus the paused and excluded seconds known so far."""
+        return max(0.0, time.monotonic() - self._start - self._paused - self._excluded)
+
+    @contextmanager
+    def excluded(self) -> Iterator[None]:
+        """Leave the time spent inside out of the active seconds (and so out of fps and ETA).
+
+        Measured on the active clock itself, so a pause during it is not taken off twice.
+        """
+        before = self.elapsed()
+        try:
+            yield
+        finally:
+            self.refresh()
+            self._excluded += max(0.0, self.elapsed() - before)
 
 
 class TrainingProgressCallback(BaseCallback):
