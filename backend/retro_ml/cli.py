@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("torch-info", help=argparse.SUPPRESS)  # for `doctor`: torch and CUDA, as JSON
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("--run-dir", type=Path, required=True)
+    worker.add_argument("--clips", action="store_true")  # the worker's clip recorder (training/clip_process.py)
     return parser
 
 
@@ -60,9 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "window"
     if command == "worker":
         from retro_ml.run_contract import WORKER_LOG
-        from retro_ml.training.worker import run_worker
 
         _ensure_stdio(args.run_dir / WORKER_LOG)
+        if args.clips:
+            from retro_ml.training.clip_process import run_clip_recorder
+
+            return run_clip_recorder(args.run_dir)
+        from retro_ml.training.worker import run_worker
+
         return run_worker(args.run_dir)
     if command == "torch-info":
         from retro_ml.training.torch_info import print_torch_info

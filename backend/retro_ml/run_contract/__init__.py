@@ -70,6 +70,7 @@ from retro_ml.run_contract.names import (
     WORKER_PID_FILE,
     checkpoint_file_name,
     checkpoint_files,
+    clip_model_file_name,
     temporary_checkpoint_file_name,
 )
 from retro_ml.run_contract.reports import (
@@ -162,5 +163,6 @@ __all__ = [
     "WORKER_PID_FILE",
     "checkpoint_file_name",
     "checkpoint_files",
+    "clip_model_file_name",
     "temporary_checkpoint_file_name",
 ]

@@ -62,6 +62,13 @@ LONG_VIDEO_PART_PREFIX = "segment_"
 LONG_VIDEO = "watch_it_learn.mp4"  # the parts joined when training ends
 LONG_VIDEO_THUMBNAIL = "watch_it_learn.png"
 
+
+def clip_model_file_name(label: str) -> str:
+    """`.milestone_<pct>.model.tmp` in videos/: the policy the clip recorder process records a
+    milestone clip from, deleted when done (hidden and `.tmp`: never listed, tidied like a .part)."""
+    return f".{MILESTONE_VIDEO_PREFIX}{label}.model{TEMPORARY_SUFFIX}"
+
+
 # What a writer killed mid-file leaves: `.{name}.{random}.part` videos (training/video/encoder.py)
 # and `.{name}.tmp` thumbnails. Never listed; removed by the main process once no worker owns them.
 PARTIAL_SUFFIX = ".part"

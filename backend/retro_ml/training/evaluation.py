@@ -16,6 +16,8 @@ N played games, in play order. One `video` report (video_type "evaluation") says
 
 A failure becomes a warning in worker.log and a `video_failed` report (video_type
 "evaluation"); it never fails the run. A stop request during the evaluation skips it quietly.
+It runs after training ended, in the worker, or in the clip recorder process when that one
+is already up (its clips before it, in order: training/clip_process.py).
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ import os
 import random
 import statistics
 import sys
-import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +47,8 @@ from retro_ml.training.episodes import (
     EpisodeResult,
     Recording,
     play_episode,
-    stop_requested,
 )
 from retro_ml.training.milestones import DEFAULT_MILESTONE_MAX_SECONDS, first_line, setting
-from retro_ml.training.reporting import ReportWriter
 
 EVAL_SEED_OFFSET = 2_000_003  # away from the training envs' seeds and from the milestone clips' seed
 
@@ -85,24 +85,20 @@ def score_summary(scores: list[float]) -> VideoFacts:
 
 
 def record_evaluation(
-    model: Any,
-    reporter: ReportWriter,
-    run_dir: Path,
-    env_id: str,
-    settings: dict[str, Any],
-    stop_signal: threading.Event | None = None,
-) -> dict[str, Any] | None:
-    """Play `eval_episodes` games, record the best, report `video`; the report, or None.
+    model: Any, run_dir: Path, env_id: str, settings: dict[str, Any], stopping: Callable[[], bool]
+) -> VideoReport | VideoFailedReport | None:
+    """Play `eval_episodes` games, record the best; the `video` report to write, or None.
 
-    None when the evaluation is off, failed (then reported as `video_failed`) or was skipped
-    because the worker is stopping.
+    None when the evaluation is off or was skipped because the worker is stopping (`stopping()`
+    said so); a failure gives a `video_failed` report. The caller writes the report: the worker
+    itself, or the worker for the clip recorder process (training/clip_process.py).
     """
     episodes = evaluation_episodes(settings)
     if episodes <= 0:
         return None
     timestep = int(model.num_timesteps)
     try:
-        return Evaluation(model, reporter, run_dir, env_id, settings, stop_signal).run(episodes, timestep)
+        return Evaluation(model, run_dir, env_id, settings, stopping).run(episodes, timestep)
     except ClipStopped:
         print("evaluation skipped: the worker is stopping", flush=True)
         return None
@@ -111,28 +107,17 @@ def record_evaluation(
         print(f"warning: {message}", file=sys.stderr, flush=True)
         if os.environ.get("RETRO_ML_DEBUG"):
             traceback.print_exc()
-        reporter.write(
-            VideoFailedReport(type="video_failed", message=message, video_type="evaluation", timestep=timestep)
-        )
-        return None
+        return VideoFailedReport(type="video_failed", message=message, video_type="evaluation", timestep=timestep)
 
 
 class Evaluation:
     """Plays the games and records the best one (see the module doc)."""
 
     def __init__(
-        self,
-        model: Any,
-        reporter: ReportWriter,
-        run_dir: Path,
-        env_id: str,
-        settings: dict[str, Any],
-        stop_signal: threading.Event | None,
+        self, model: Any, run_dir: Path, env_id: str, settings: dict[str, Any], stopping: Callable[[], bool]
     ) -> None:
         seed = settings.get("seed")
         self.model = model
-        self.reporter = reporter
-        self.run_dir = run_dir
         self.directory = run_dir / VIDEOS_DIR
         self.env_id = env_id
         self.seed = int(seed) if seed is not None else None
@@ -140,10 +125,7 @@ class Evaluation:
         max_seconds = setting(settings, "milestone_max_seconds", DEFAULT_MILESTONE_MAX_SECONDS)
         self.max_frames = max(1, int(max_seconds * NATIVE_FPS))
         self.scale = max(1, int(setting(settings, "video_scale", DEFAULT_VIDEO_SCALE)))
-        self.stop_signal = stop_signal
-
-    def _stopping(self) -> bool:
-        return stop_requested(self.run_dir, self.stop_signal)
+        self.stopping = stopping
 
     def _play(self, seed: int, recording: Recording | None = None) -> EpisodeResult:
         return play_episode(
@@ -152,11 +134,11 @@ class Evaluation:
             seed=seed,
             frame_stack=self.frame_stack,
             max_frames=self.max_frames,
-            stopping=self._stopping,
+            stopping=self.stopping,
             recording=recording,
         )
 
-    def run(self, episodes: int, timestep: int) -> dict[str, Any]:
+    def run(self, episodes: int, timestep: int) -> VideoReport:
         started = time.monotonic()
         print(f"evaluation: playing {episodes} games of the final model", flush=True)
         played = [self._play(seed) for seed in evaluation_seeds(self.seed, episodes)]
@@ -171,20 +153,18 @@ class Evaluation:
                 flush=True,
             )
         print(f"evaluation: recorded {EVALUATION_VIDEO} in {time.monotonic() - started:.1f} s in all", flush=True)
-        return self.reporter.write(
-            VideoReport(
-                type="video",
-                video_type="evaluation",
-                path=f"{VIDEOS_DIR}/{EVALUATION_VIDEO}",
-                thumbnail=f"{VIDEOS_DIR}/{EVALUATION_THUMBNAIL}",
-                timestep=timestep,
-                duration=round(recorded.duration, 3),
-                frames=recorded.frames,
-                width=recorded.width,
-                height=recorded.height,
-                score=recorded.score,
-                **score_summary(scores),
-            )
+        return VideoReport(
+            type="video",
+            video_type="evaluation",
+            path=f"{VIDEOS_DIR}/{EVALUATION_VIDEO}",
+            thumbnail=f"{VIDEOS_DIR}/{EVALUATION_THUMBNAIL}",
+            timestep=timestep,
+            duration=round(recorded.duration, 3),
+            frames=recorded.frames,
+            width=recorded.width,
+            height=recorded.height,
+            score=recorded.score,
+            **score_summary(scores),
         )
 
     def _record(self, best: EpisodeResult) -> EpisodeResult:

@@ -11,7 +11,8 @@ worker leave training at the next step, save the model and report `stopped`.
 Along the way the worker saves periodic checkpoints (`checkpoints/step_<N>.zip`), writes
 SB3's TensorBoard output to `tensorboard/`, and leaves paused time (PAUSED_SECONDS) out of
 its elapsed time and ETA. At every `milestone_every_pct` percent it records one episode of
-the current policy as `videos/milestone_<pct>.mp4` (training/milestones.py). A completed
+the current policy as `videos/milestone_<pct>.mp4` (training/milestones.py), beside training
+in the clip recorder process where there are spare cores (training/clip_process.py). A completed
 run ends with `eval_episodes` games of the final model, the best one recorded as
 `videos/evaluation.mp4` (training/evaluation.py). Env 0 is filmed for the long "watch it
 learn" video (`video_length_hours`, training/long_video.py), and its screen is shown live while
@@ -104,7 +105,9 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     from retro_ml.training.algorithms import build_model, load_model, read_saved_num_timesteps
     from retro_ml.training.callbacks import ActiveClock, TrainingProgressCallback
     from retro_ml.training.checkpoints import PeriodicCheckpointCallback
+    from retro_ml.training.clip_process import ClipRecorderProcess, clips_beside_training
     from retro_ml.training.envs import make_training_env
+    from retro_ml.training.episodes import stop_requested
     from retro_ml.training.evaluation import evaluation_episodes, record_evaluation
     from retro_ml.training.live_view import LiveViewCallback
     from retro_ml.training.long_video import GameTap, LongVideoCallback, target_seconds_of
@@ -138,6 +141,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         backend=str(settings.get("env_backend") or "python"),
     )
     long_video: LongVideoCallback | None = None
+    side_recorder = ClipRecorderProcess(run_dir, reporter) if clips_beside_training(settings) else None
     metrics_writer = MetricsWriter(run_dir / METRICS_FILE)
     output_formats: list[KVWriter] = [HumanOutputFormat(sys.stdout), metrics_writer]
     tensorboard_output = make_tensorboard_output(run_dir / TENSORBOARD_DIR)
@@ -173,7 +177,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         )
         checkpoints = PeriodicCheckpointCallback.from_settings(reporter, run_dir, additional_timesteps, clock, settings)
         milestones = MilestoneVideoCallback.from_settings(
-            reporter, run_dir, run_config["env_id"], additional_timesteps, settings, stop_signal
+            reporter, run_dir, run_config["env_id"], additional_timesteps, settings, clock, stop_signal, side_recorder
         )
         callback_list: list[BaseCallback] = [progress]
         if checkpoints.enabled:
@@ -195,14 +199,25 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         )
         if progress.stop_reason == "run_dir_deleted":
             raise RunFolderError(f"The run folder {run_dir} was deleted during training; nothing was saved.")
-        save_model_atomically(model, run_dir)
+        model_path = save_model_atomically(model, run_dir)
         if long_video is not None:
             long_video.finish()  # the parts joined into one video, also when stopped
+
+        def stopping() -> bool:
+            return stop_requested(run_dir, stop_signal)
+
         if progress.stop_reason is None and milestones.enabled:
-            milestones.record_final()  # the 100% clip, with the saved final model
+            milestones.record_final(model_path)  # the 100% clip, with the saved final model
         if progress.stop_reason is None and evaluation_episodes(settings) > 0:
             # N games of the final model, the best one recorded; before `completed`
-            record_evaluation(model, reporter, run_dir, run_config["env_id"], settings, stop_signal)
+            if side_recorder is not None and side_recorder.started:
+                side_recorder.submit_evaluation(model_path)  # after the clips still queued there
+            elif (report := record_evaluation(model, run_dir, run_config["env_id"], settings, stopping)) is not None:
+                reporter.write(report)
+        if side_recorder is not None:
+            if progress.stop_reason is None:
+                side_recorder.finish(stop_requested=lambda: stop_signal.is_set())  # a STOP file: it stops itself
+            side_recorder.stop()
         reporter.write(
             FinishedReport(
                 type="completed" if progress.stop_reason is None else "stopped",
@@ -212,6 +227,8 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             )
         )
     finally:
+        if side_recorder is not None:
+            side_recorder.stop()  # after a failure, or after it is done: no recorder outlives the worker
         if long_video is not None:
             long_video.finish()  # after a failure: what was filmed is still joined and listed
         logger.close()
