@@ -23,11 +23,11 @@ test("auto on a 2-core laptop is today's 8 games, 2 threads, the CPU", () => {
 test("auto on a GPU box names the GPU and what the native engine would take", () => {
   const gpu = sized(
     "16 cores and an NVIDIA H200",
-    { env_backend: "python", n_envs: 16, torch_threads: 4, device: "cuda" },
+    { env_backend: "python", n_envs: 8, torch_threads: 4, device: "cuda" },
     { env_backend: "python", n_envs: 1, torch_threads: 4, device: "cuda" },
     { env_backend: "native", n_envs: 64, torch_threads: 4, device: "cuda" },
   );
-  assert.equal(autoMeaning(gpu), "On this machine (16 cores and an NVIDIA H200), 0 / auto means: PPO 16 parallel games, DQN 1; 4 CPU threads; the network on the CUDA GPU.");
+  assert.equal(autoMeaning(gpu), "On this machine (16 cores and an NVIDIA H200), 0 / auto means: PPO 8 parallel games, DQN 1; 4 CPU threads; the network on the CUDA GPU.");
   assert.equal(nativeHint(gpu), "With the native game engine (a run's “Game engine” setting), PPO would run 64 games here.");
 });
 

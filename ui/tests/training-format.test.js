@@ -169,7 +169,7 @@ const GPU_SIZING = {
   summary: "16 cores and an NVIDIA H200",
   algorithms: {
     ppo: {
-      applied: { env_backend: "python", n_envs: 16, n_steps: 64, torch_threads: 4, device: "cuda", why: "16 cores and an NVIDIA H200: 16 games on the python env path, 4 torch threads, network on CUDA" },
+      applied: { env_backend: "python", n_envs: 8, n_steps: 128, torch_threads: 4, device: "cuda", why: "16 cores and an NVIDIA H200: 8 games on the python env path, 4 torch threads, network on CUDA" },
       best: { env_backend: "native", n_envs: 64, n_steps: 32, torch_threads: 4, device: "cuda", why: "…" },
     },
     dqn: {
@@ -182,7 +182,7 @@ const GPU_SIZING = {
 test("the sizing note says why the recommended values fit this machine", () => {
   assert.equal(
     sizingNote(GPU_SIZING, "ppo"),
-    "Recommended for this machine: 16 cores and an NVIDIA H200: 16 games on the python env path, 4 torch threads, network on CUDA. With the native engine it would take 64 games × 32 steps.",
+    "Recommended for this machine: 16 cores and an NVIDIA H200: 8 games on the python env path, 4 torch threads, network on CUDA. With the native engine it would take 64 games × 32 steps.",
   );
   assert.equal(
     sizingNote(GPU_SIZING, "dqn"),

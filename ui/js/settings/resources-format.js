@@ -4,7 +4,7 @@
 const DEVICE_NAMES = { cuda: "the CUDA GPU", cpu: "the CPU" };
 
 /**
- * "On this machine (16 cores and an NVIDIA H200), 0 / auto means: PPO 16 parallel games,
+ * "On this machine (16 cores and an NVIDIA H200), 0 / auto means: PPO 8 parallel games,
  * DQN 1; 4 CPU threads; the network on the CUDA GPU." "" when the sizing is not known.
  */
 export function autoMeaning(sizing) {

@@ -3,9 +3,10 @@
 The main process decides it without torch: logical CPUs from `os.cpu_count()`, the GPU from
 `nvidia-smi` (services/system). The rules, per algorithm (figures from FACTS.md, "On a GPU box"):
 
-- PPO on the python env path steps its games one after another on one core, so more games
-  barely help: 8 without a GPU (today's default), 16 with a CUDA GPU, where the batched forward
-  pass on the GPU makes 16 a little faster (719 vs 647 steps/s measured on 16 cores + an H200).
+- PPO on the python env path steps its games one after another on one core, so more games do
+  not help: 8, with or without a GPU (bare SB3 on 16 cores + an H200, 2026-12-04: 8 games × 128
+  steps 595 steps/s, 16 × 64 555; the app with 16 × 128 was 719 vs 647, but that is a twice
+  larger rollout, not the same learning).
 - PPO on the native path (ale-py's C++ vector env) steps games on its own threads and scales with
   the cores: 4 games per logical CPU, a power of two between 8 and 64 (64 games: 10,302 raw env
   steps/s on 16 cores). It is what the sizing would pick from 4 cores up; on 2 cores the PPO
@@ -116,7 +117,7 @@ def n_envs_for(algorithm: str, hardware: Hardware, env_backend: str) -> int:
     if env_backend == "native":
         per_core = 4 * hardware.cpu_count
         return max(8, min(MAX_N_ENVS, 1 << (per_core.bit_length() - 1)))
-    return 16 if hardware.cuda else 8
+    return 8
 
 
 def recommend(algorithm: str, hardware: Hardware, env_backend: str | None = None) -> Sizing:
