@@ -33,6 +33,7 @@ import os
 import random
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -107,13 +108,16 @@ def record_clip(
 
     A failure is a warning in worker.log (this process's stderr) and a `video_failed` report.
     """
+    started = time.monotonic()
     try:
-        return _record_clip(model, clip, pct, timestep, stopping)
+        report = _record_clip(model, clip, pct, timestep, stopping)
     except ClipStopped:
         print(f"milestone clip at {pct_value(pct)}% skipped: the worker is stopping", flush=True)
         return None
     except Exception as exc:  # noqa: BLE001 - a clip is never worth failing the run over
         return clip_failed(pct, timestep, exc)
+    print(f"milestone clip at {pct_value(pct)}%: recorded in {time.monotonic() - started:.1f} s", flush=True)
+    return report
 
 
 def clip_failed(pct: float, timestep: int, exc: BaseException) -> VideoFailedReport:
