@@ -99,10 +99,28 @@ def test_a_sized_config_resolves_and_passes_the_consistency_rules() -> None:
     assert (requested["n_envs"], requested["n_steps"]) == (16, 64)
 
 
+def test_a_run_asking_for_the_native_path_is_sized_for_it() -> None:
+    native = catalog.resolve("epic", "ppo", {"env_backend": "native"}, hardware=GPU_BOX)
+    assert (native["env_backend"], native["n_envs"], native["n_steps"], native["torch_threads"]) == (
+        "native",
+        64,
+        32,
+        4,
+    )
+    assert (native["batch_size"], native["n_epochs"]) == (256, 4)
+    check_consistency(native, "ppo")
+    # Its own n_envs wins, and on 2 cores the native path takes today's 8 games too.
+    assert catalog.resolve("quick", "ppo", {"env_backend": "native", "n_envs": 16}, hardware=GPU_BOX)["n_envs"] == 16
+    assert catalog.resolve("quick", "ppo", {"env_backend": "native"}, hardware=LAPTOP)["n_envs"] == 8
+    assert catalog.resolve("quick", "dqn", {"env_backend": "native"}, hardware=GPU_BOX)["n_envs"] == 1
+
+
 def test_describe_sizing_gives_what_runs_get_and_what_would_be_best() -> None:
     described = describe_sizing(GPU_BOX, {"ppo": "python", "dqn": "python"})
     assert described["hardware"] == {"cpu_count": 16, "gpu": "NVIDIA H200", "cuda": True}
     assert described["summary"] == "16 cores and an NVIDIA H200"
+    assert described["algorithms"]["ppo"]["by_env_backend"]["native"]["n_envs"] == 64
+    assert described["algorithms"]["ppo"]["by_env_backend"]["python"]["n_envs"] == 8
     ppo = described["algorithms"]["ppo"]
     assert (ppo["applied"]["n_envs"], ppo["applied"]["env_backend"]) == (8, "python")
     assert (ppo["best"]["n_envs"], ppo["best"]["env_backend"], ppo["best"]["device"]) == (64, "native", "cuda")

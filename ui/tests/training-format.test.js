@@ -19,6 +19,7 @@ import {
   runSeconds,
   sameValue,
   scaleEstimate,
+  sizedValue,
   sizingNote,
   scoreTrend,
   seriesColumns,
@@ -190,4 +191,19 @@ test("the sizing note says why the recommended values fit this machine", () => {
   );
   assert.equal(sizingNote(null, "ppo"), "");
   assert.equal(sizingNote({ algorithms: {} }, "ppo"), "");
+});
+
+test("the sizing's values follow the game engine chosen", () => {
+  const sizing = {
+    algorithms: {
+      ppo: { by_env_backend: { python: { n_envs: 8, n_steps: 128, torch_threads: 4 }, native: { n_envs: 64, n_steps: 32, torch_threads: 4 } } },
+      dqn: { by_env_backend: { native: { n_envs: 1, n_steps: null, torch_threads: 4 } } },
+    },
+  };
+  assert.equal(sizedValue(sizing, "ppo", "native", "n_envs"), 64);
+  assert.equal(sizedValue(sizing, "ppo", "native", "n_steps"), 32);
+  assert.equal(sizedValue(sizing, "ppo", "python", "n_envs"), 8);
+  assert.equal(sizedValue(sizing, "dqn", "native", "n_steps"), undefined);
+  assert.equal(sizedValue(sizing, "ppo", "native", "learning_rate"), undefined);
+  assert.equal(sizedValue(null, "ppo", "native", "n_envs"), undefined);
 });

@@ -7,7 +7,7 @@
 import { api, request } from "../shell/api.js";
 import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { FIELD_HELP, GROUPS, helpFor } from "./config-help.js";
-import { checkField, recommendedText, sameValue, sizingNote } from "./training-format.js";
+import { checkField, recommendedText, sameValue, sizedValue, sizingNote } from "./training-format.js";
 
 const BASIC_FIELDS = new Set(["total_timesteps"]); // the dialog's Basics show it
 
@@ -148,7 +148,8 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
     const edited = () => {
       node.edited = true;
       onEdit(spec.name);
-      updateChanged();
+      if (spec.name === "env_backend") apply(); // the untouched sized fields follow the engine
+      else updateChanged();
     };
     input.addEventListener("input", edited);
     input.addEventListener("change", edited);
@@ -158,15 +159,30 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
 
   const applies = (node) => node.spec.algorithms.includes(algorithm());
 
+  /**
+   * The value a field gets when left alone. Picking the other game engine re-sizes the games,
+   * rollout and threads as the server will (its sizing for that engine), unless Settings set them.
+   */
+  function recommendedFor(name) {
+    const engine = fields.get("env_backend")?.input.value;
+    if (engine && engine !== recommended("env_backend") && !fromSettings(name)) {
+      const sized = sizedValue(sizing, algorithm(), engine, name);
+      if (sized !== undefined) return sized;
+    }
+    return recommended(name);
+  }
+
   /** Shows the chosen algorithm's fields; untouched ones (all with `all`) take the recommended value. */
   function apply({ all = false } = {}) {
     const note = sizingNote(sizing, algorithm());
     setText(sizingLine, note);
     sizingLine.hidden = !note;
-    for (const [name, node] of fields) {
+    // The game engine first: the sized fields' values depend on it (recommendedFor).
+    const ordered = [...fields].sort(([a], [b]) => Number(b === "env_backend") - Number(a === "env_backend"));
+    for (const [name, node] of ordered) {
       node.wrapper.hidden = !applies(node);
       node.input.disabled = !applies(node);
-      const value = recommended(name);
+      const value = recommendedFor(name);
       const text = recommendedText(value);
       setText(node.hint, fromSettings(name) ? `Your default (Settings): ${text}` : `Recommended: ${text}`);
       if (all || !node.edited) {
@@ -185,7 +201,7 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
       if (!applies(node)) continue;
       const checked = checkField(node.spec, node.input.value);
       if (checked.error) errors.push({ field: name, message: checked.error });
-      else if (!sameValue(checked.value, recommended(name))) overrides[name] = checked.value;
+      else if (!sameValue(checked.value, recommendedFor(name))) overrides[name] = checked.value;
     }
     return { overrides, errors };
   }
@@ -196,7 +212,7 @@ export function createSettingsGroups(slot, { algorithm, recommended, fromSetting
     for (const [name, node] of fields) {
       if (!applies(node)) continue;
       const checked = checkField(node.spec, node.input.value);
-      const changed = Boolean(checked.error) || !sameValue(checked.value, recommended(name));
+      const changed = Boolean(checked.error) || !sameValue(checked.value, recommendedFor(name));
       node.wrapper.classList.toggle("tfield--changed", changed);
       if (changed) counts.set(node.group, (counts.get(node.group) ?? 0) + 1);
     }

@@ -235,3 +235,15 @@ export function sizingNote(sizing, algorithm) {
   }
   return text;
 }
+
+const SIZED_FIELDS = new Set(["n_envs", "n_steps", "torch_threads"]);
+
+/**
+ * The value the server's sizing gives `name` on game engine `backend` (`by_env_backend` of
+ * `GET /api/system/sizing`), or undefined where the sizing says nothing about it.
+ */
+export function sizedValue(sizing, algorithm, backend, name) {
+  if (!SIZED_FIELDS.has(name)) return undefined;
+  const value = sizing?.algorithms?.[algorithm]?.by_env_backend?.[backend]?.[name];
+  return value === null ? undefined : value;
+}

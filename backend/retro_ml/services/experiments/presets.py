@@ -19,7 +19,7 @@ from typing import Any
 
 from retro_ml.errors import InvalidInput
 from retro_ml.services.experiments.config_fields import ALGORITHMS, check_consistency, check_value
-from retro_ml.services.experiments.sizing import Hardware, recommend, torch_threads_for
+from retro_ml.services.experiments.sizing import ENV_BACKENDS, Hardware, recommend, torch_threads_for
 
 # (algorithm) -> (steps_per_second, source, device[, basis]): e.g. this machine's measured speed
 # ("measured") or a typical speed for its hardware ("baseline"), where it runs, and in words
@@ -51,10 +51,13 @@ class PresetCatalog:
         config: dict[str, Any] = dict(self.raw["algorithms"][algorithm]["defaults"])
         config["video_length_hours"] = chosen["video_length_hours"]
         config.update(chosen["per_algorithm"][algorithm])
-        if hardware is not None:
-            config.update(recommend(algorithm, hardware, config["env_backend"]).config())
         if overrides is not None and not isinstance(overrides, dict):
             raise InvalidInput("'config' must be an object of settings.", field="config")
+        if hardware is not None:
+            # Sized for the env path the run will use: the request's when it names a valid one.
+            asked = (overrides or {}).get("env_backend")
+            backend = asked if asked in ENV_BACKENDS else config["env_backend"]
+            config.update(recommend(algorithm, hardware, backend).config())
         for name, value in (defaults or {}).items():
             config[name] = check_value(name, value, algorithm)
         overrides = overrides or {}
@@ -85,7 +88,7 @@ class PresetCatalog:
         reference = self.raw["reference_speeds"]
         if hardware.cuda:
             gpu_box = reference["cuda"]
-            basis = f"typical for a CUDA GPU (measured on {gpu_box['cores']} cores + an {gpu_box['gpu']})"
+            basis = f"typical for a CUDA GPU, as measured on {gpu_box['cores']} cores + an {gpu_box['gpu']}"
             return float(gpu_box[algorithm]), basis
         base, cores = self.baseline_steps_per_second(algorithm), int(reference["cpu_cores"])
         if hardware.cpu_count == cores:

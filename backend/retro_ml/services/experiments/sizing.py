@@ -39,6 +39,7 @@ ZOO_ROLLOUT = 8 * 128  # RL Zoo's Atari PPO: 8 envs × 128 steps per update
 MIN_N_STEPS = 32
 MAX_N_ENVS = 64
 NATIVE_MIN_CORES = 4
+ENV_BACKENDS = ("python", "native")
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,8 @@ def recommend(algorithm: str, hardware: Hardware, env_backend: str | None = None
 
 def describe_sizing(hardware: Hardware, applied_backend: dict[str, str]) -> dict[str, Any]:
     """What `GET /api/system/sizing` returns: per algorithm (the keys of `applied_backend`), what
-    new runs get (`applied`, on the env path runs use by default) and what the sizing would pick
-    (`best`, on its own env path)."""
+    new runs get (`applied`, on the env path runs use by default), what the sizing would pick
+    (`best`, on its own env path) and the sizing for each env path a run may ask for."""
     return {
         "hardware": {"cpu_count": hardware.cpu_count, "gpu": hardware.gpu, "cuda": hardware.cuda},
         "summary": hardware.describe(),
@@ -145,6 +146,7 @@ def describe_sizing(hardware: Hardware, applied_backend: dict[str, str]) -> dict
             algo: {
                 "applied": recommend(algo, hardware, applied_backend[algo]).to_dict(),
                 "best": recommend(algo, hardware).to_dict(),
+                "by_env_backend": {backend: recommend(algo, hardware, backend).to_dict() for backend in ENV_BACKENDS},
             }
             for algo in applied_backend
         },
