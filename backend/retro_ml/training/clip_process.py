@@ -112,8 +112,8 @@ class ClipRecorderProcess:
     def submit_milestone(self, model_path: Path, pct: float, timestep: int, seed: int) -> None:
         self._submit({"kind": "milestone", "model": str(model_path), "pct": pct, "timestep": timestep, "seed": seed})
 
-    def submit_evaluation(self, model_path: Path) -> None:
-        self._submit({"kind": "evaluation", "model": str(model_path)})
+    def submit_evaluation(self, model_path: Path, timestep: int) -> None:
+        self._submit({"kind": "evaluation", "model": str(model_path), "timestep": timestep})
 
     def _submit(self, job: dict[str, Any]) -> None:
         process = self._ensure_started()
@@ -166,17 +166,19 @@ class ClipRecorderProcess:
         if self._stopping:
             return
         for job in lost:
-            self.reporter.write(lost_job_report(job, self._process.returncode if self._process else None))
+            returncode = self._process.returncode if self._process is not None else None
+            reason = f"the clip recorder process exited (code {returncode}) before it was done"
+            self.reporter.write(lost_job_report(job, reason))
 
     def finish(self, stop_requested: Callable[[], bool]) -> None:
         """Wait until every queued job is done and the recorder has exited; stop it when asked to."""
         process = self._process
         if process is None:
             return
-        try:
+        try:  # stdin stays open: closing it would mean "stop now"
             assert process.stdin is not None
             process.stdin.write(b'{"kind": "finish"}\n')
-            process.stdin.close()
+            process.stdin.flush()
         except OSError:
             pass  # it is gone already: the reader reports what it lost
         while process.poll() is None:
@@ -211,12 +213,13 @@ class ClipRecorderProcess:
             self._reader.join(timeout=STOP_WAIT_SECONDS)
 
 
-def lost_job_report(job: dict[str, Any], returncode: int | None) -> VideoFailedReport:
-    reason = f"the clip recorder process exited (code {returncode}) before it was done"
+def lost_job_report(job: dict[str, Any], reason: str) -> VideoFailedReport:
+    """The `video_failed` report of a job the recorder could not do, with its warning in worker.log."""
     if job.get("kind") == "evaluation":
         print(f"warning: Evaluation video failed: {reason}", file=sys.stderr, flush=True)
+        message = f"Evaluation video failed: {reason}"
         return VideoFailedReport(
-            type="video_failed", video_type="evaluation", message=f"Evaluation video failed: {reason}", timestep=0
+            type="video_failed", video_type="evaluation", message=message, timestep=int(job["timestep"])
         )
     from retro_ml.training.milestones import clip_failed
 
@@ -239,11 +242,8 @@ class _Jobs:
 
     def _read(self, stream: IO[bytes]) -> None:
         for raw in stream:
-            job = json.loads(raw)
-            self._queue.put(job)
-            if job.get("kind") == "finish":
-                return
-        self.cut_off.set()
+            self._queue.put(json.loads(raw))
+        self.cut_off.set()  # also after `finish`: the worker keeps stdin open until it is done
         self._queue.put(None)
 
     def next(self, parent_gone: Callable[[], bool]) -> dict[str, Any] | None:
@@ -275,7 +275,14 @@ class _Parent:
         self.pid = os.getppid()
 
     def gone(self) -> bool:
-        return os.name != "nt" and os.getppid() != self.pid
+        if os.name != "nt":
+            return os.getppid() != self.pid
+        try:
+            import psutil
+
+            return not psutil.pid_exists(self.pid)
+        except ImportError:
+            return False
 
     def wait_while_suspended(self, give_up: Callable[[], bool]) -> None:
         try:
@@ -342,7 +349,10 @@ def do_job(
     settings: dict[str, Any] = run_config["config"]
     env_id = str(run_config["env_id"])
     if job["kind"] == "evaluation":
-        model = algorithm.load(job["model"], device="cpu")
+        try:
+            model = algorithm.load(job["model"], device="cpu")
+        except Exception as exc:  # noqa: BLE001 - like any evaluation failure
+            return lost_job_report(job, f"{type(exc).__name__}: {exc}")
         return record_evaluation(model, run_dir, env_id, settings, stopping)
     pct, timestep = float(job["pct"]), int(job["timestep"])
     try:

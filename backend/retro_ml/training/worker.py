@@ -211,7 +211,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         if progress.stop_reason is None and evaluation_episodes(settings) > 0:
             # N games of the final model, the best one recorded; before `completed`
             if side_recorder is not None and side_recorder.started:
-                side_recorder.submit_evaluation(model_path)  # after the clips still queued there
+                side_recorder.submit_evaluation(model_path, model.num_timesteps)  # after the clips still queued there
             elif (report := record_evaluation(model, run_dir, run_config["env_id"], settings, stopping)) is not None:
                 reporter.write(report)
         if side_recorder is not None:
