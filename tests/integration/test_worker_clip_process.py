@@ -197,3 +197,31 @@ def test_the_recorder_ends_when_its_worker_is_killed(tmp_path: Path, monkeypatch
             process.kill()
             process.wait()
     assert processes_of(tmp_path) == []
+
+
+@pytest.mark.training
+def test_the_recorder_waits_while_its_worker_is_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CLIP_RECORDER_ENV, "process")
+    config = {**CLIP_CONFIG, **LONG_PPO, "milestone_every_pct": 0.25, "milestone_max_seconds": 120}
+    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
+    process = start_worker(run_dir)
+    try:
+        wait_for_a_clip_being_recorded(process, run_dir)
+        recorder = psutil.Process(recorder_pid(run_dir))
+        worker = psutil.Process(process.pid)
+        worker.suspend()  # how the app pauses a run
+        try:
+            time.sleep(1.5)  # it notices within a second of game
+            before = sum(recorder.cpu_times()[:2])
+            time.sleep(2.0)
+            busy = sum(recorder.cpu_times()[:2]) - before
+        finally:
+            worker.resume()
+        assert busy < 0.2, f"the recorder used {busy:.2f} s of CPU while its worker was paused"
+        exit_code = stop_and_wait(process, run_dir)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert exit_code == 0, worker_log(run_dir)
+    assert processes_of(tmp_path) == []
