@@ -143,12 +143,14 @@ class ClipRecorderProcess:
         )
         lower_priority(self._process.pid)  # training first; clips take the time it leaves
         assert self._process.stdout is not None
-        self._reader = threading.Thread(target=self._read_reports, args=(self._process.stdout,), daemon=True)
+        self._reader = threading.Thread(target=self._read_reports, args=(self._process,), daemon=True)
         self._reader.start()
         print(f"clip recorder process {self._process.pid} started", flush=True)
         return self._process
 
-    def _read_reports(self, stream: IO[bytes]) -> None:
+    def _read_reports(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        stream = process.stdout
         for raw in stream:
             try:
                 report = json.loads(raw)["report"]
@@ -163,10 +165,13 @@ class ClipRecorderProcess:
         stream.close()
         with self._lock:
             lost, self._pending = list(self._pending), deque()
-        if self._stopping:
+        if self._stopping or not lost:
             return
+        try:
+            returncode: int | None = process.wait(timeout=STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            returncode = None
         for job in lost:
-            returncode = self._process.returncode if self._process is not None else None
             reason = f"the clip recorder process exited (code {returncode}) before it was done"
             self.reporter.write(lost_job_report(job, reason))
 
