@@ -235,9 +235,7 @@ def lost_job_report(job: dict[str, Any], reason: str) -> VideoFailedReport:
 
 
 class _Jobs:
-    """Jobs read from stdin by a thread; `cut_off` once stdin closed without `finish`."""
-
-    FINISH: dict[str, Any] = {"kind": "finish"}
+    """Jobs read from stdin by a thread; `cut_off` once stdin closes (the worker stops us, or died)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self.cut_off = threading.Event()
