@@ -80,6 +80,16 @@ def test_settings_and_the_request_go_over_the_sizing(live_server: LiveServer) ->
     finally:
         _stop_and_wait(live_server, experiment["id"])
 
+    # Asking for the native path sizes the run for it, as GET /api/system/sizing says.
+    sized = call(live_server, "GET", "/system/sizing")["algorithms"]["ppo"]["by_env_backend"]["native"]
+    native = create(
+        live_server, game="pong", config={**QUIET, "env_backend": "native", "total_timesteps": 2048, "n_steps": 32}
+    )
+    try:
+        assert native["config"]["n_envs"] == sized["n_envs"] and native["config"]["env_backend"] == "native"
+    finally:
+        _stop_and_wait(live_server, native["id"])
+
     dqn = create(live_server, game="pong", algorithm="dqn", config={**QUIET, "total_timesteps": 200})
     try:
         assert dqn["config"]["n_envs"] == 1 and dqn["config"]["env_backend"] == "python"
