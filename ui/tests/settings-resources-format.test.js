@@ -31,6 +31,17 @@ test("auto on a GPU box names the GPU and what the native engine would take", ()
   assert.equal(nativeHint(gpu), "With the native game engine (a run's “Game engine” setting), PPO would run 64 games here.");
 });
 
+test("PPO comes first whatever order the server's keys have", () => {
+  const sorted = {
+    summary: "2 cores and no GPU",
+    algorithms: {
+      dqn: { applied: { n_envs: 1, torch_threads: 2, device: "cpu" } },
+      ppo: { applied: { n_envs: 8, torch_threads: 2, device: "cpu" } },
+    },
+  };
+  assert.match(autoMeaning(sorted), /auto means: PPO 8 parallel games, DQN 1; 2 CPU threads/);
+});
+
 test("nothing is said when the sizing did not load", () => {
   assert.equal(autoMeaning(null), "");
   assert.equal(autoMeaning({ summary: "x", algorithms: {} }), "");

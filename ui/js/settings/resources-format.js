@@ -9,9 +9,9 @@ const DEVICE_NAMES = { cuda: "the CUDA GPU", cpu: "the CPU" };
  */
 export function autoMeaning(sizing) {
   const algorithms = sizing?.algorithms ?? {};
-  const applied = Object.entries(algorithms)
-    .map(([id, entry]) => [id, entry?.applied])
-    .filter(([, values]) => values);
+  // PPO first (the recommended one), whatever order the JSON keys came in.
+  const ids = Object.keys(algorithms).sort((a, b) => Number(b === "ppo") - Number(a === "ppo"));
+  const applied = ids.map((id) => [id, algorithms[id]?.applied]).filter(([, values]) => values);
   if (!sizing?.summary || !applied.length) return "";
   const games = applied.map(([id, values], index) => `${id.toUpperCase()} ${values.n_envs}${index === 0 ? " parallel games" : ""}`);
   const [, first] = applied[0];
