@@ -56,6 +56,7 @@ def test_calibration_measures_ppo_and_estimates_follow(live_server: LiveServer) 
         "seconds": after["estimated_seconds"]["ppo"],
         "source": "measured",
         "device": result["device"],
+        "basis": "measured on this machine",
     }
     total = after["configs"]["ppo"]["total_timesteps"]
     expected = load_presets().raw["startup_seconds"] + total / fps
