@@ -8,7 +8,7 @@ import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import {
   errorLine,
-  exportFolder,
+  fillExportFolder,
   folderPlaceholder,
   formatChoices,
   optionControl,
@@ -47,10 +47,10 @@ export function openBatchExport(videos, { returnFocus } = {}) {
     type: "text",
     autocomplete: "off",
     spellcheck: "false",
-    value: exportFolder(),
     placeholder: folderPlaceholder(),
     "aria-describedby": "batch-export-destination-error",
   });
+  fillExportFolder(destination);
   const formError = el("p", {
     class: "form__error form__error--block",
     role: "alert",

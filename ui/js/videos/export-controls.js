@@ -3,7 +3,7 @@
 // status, result). DOM built with el(): names and messages from the server are always text.
 
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
-import { settings } from "../shell/settings.js";
+import { onSettings, settings } from "../shell/settings.js";
 import { progressBar, setProgress } from "../shell/widgets.js";
 import {
   choiceLabel,
@@ -24,6 +24,20 @@ export function exportFolder() {
   } catch {
     return "";
   }
+}
+
+/**
+ * Puts the start folder in `input`. A dialog opened before the settings arrived (right after
+ * the page loaded) gets Settings' export folder when they do, unless the user typed meanwhile.
+ */
+export function fillExportFolder(input) {
+  input.value = exportFolder();
+  if (settings()) return;
+  const initial = input.value;
+  const stop = onSettings(() => {
+    stop();
+    if (input.value === initial) input.value = exportFolder();
+  });
 }
 
 /** The folder an export went to, for next time. */

@@ -13,7 +13,7 @@ import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import {
   errorLine,
-  exportFolder,
+  fillExportFolder,
   folderPlaceholder,
   formatChoices,
   jobViewParts,
@@ -187,7 +187,7 @@ export function openExportDialog({ video = null, experiment = null }, { returnFo
   }
   dialog.node.dataset.subject = subject.kind;
   chooseButton.hidden = !hasFolderPicker();
-  destination.value = exportFolder();
+  fillExportFolder(destination);
   showSetup();
   dialog.open({ returnFocus: focusTarget });
   loadCatalog();
