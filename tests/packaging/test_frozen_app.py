@@ -76,8 +76,11 @@ def test_frozen_app_serves_the_ui_and_trains_through_its_worker(frozen: FrozenBu
         # the UI comes from the bundle (sys._MEIPASS/ui), its npm packages too
         session = requests.Session()
         page = session.get(f"{base}/?token={TOKEN}", timeout=10)
-        assert page.status_code == 200 and "Welcome to Retro ML Trainer" in page.text
+        assert page.status_code == 200 and "<title>Retro ML Trainer</title>" in page.text
         assert session.get(f"{base}/js/main.js", timeout=10).status_code == 200
+        # The Dashboard's welcome is built by its view module: the bundle serves that too.
+        welcome = session.get(f"{base}/js/dashboard/welcome.js", timeout=10)
+        assert welcome.status_code == 200 and "Welcome to Retro ML Trainer" in welcome.text
         presets = requests.get(f"{base}/api/presets", headers=headers, timeout=10).json()
         assert presets, "presets.json is in the bundle"
         games = requests.get(f"{base}/api/games", headers=headers, timeout=10).json()["games"]
