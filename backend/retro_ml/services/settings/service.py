@@ -100,7 +100,7 @@ SCHEMA: dict[str, Setting] = {
     ),
     # Resources applied to new runs whose config does not set them (0 / "auto": the preset's own)
     "default_n_envs": Setting(
-        0, int, 0, 64, "Games played in parallel by a new run (0: the algorithm's default, PPO 8, DQN 1)."
+        0, int, 0, 64, "Games played in parallel by a new run (0: sized for this machine; PPO 8, DQN 1 on 2 cores)."
     ),
     "default_torch_threads": Setting(0, int, 0, 64, "CPU threads PyTorch uses per run (0: auto)."),
     "default_device": Setting(
