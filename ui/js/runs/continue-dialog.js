@@ -1,8 +1,8 @@
 // "Continue training": asks how many more steps a finished run should train, then starts
 // a new run from its saved model. The server's refusal is shown beside the field.
 
-import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
-import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import { formatInt } from "../shell/format.js";
 import { continueExperiment } from "./lifecycle.js";
 import { getExperiment } from "../shell/state.js";
@@ -39,11 +39,7 @@ function ensureDialog() {
     el("span", { class: "button__label" }, "Start"),
   );
   closeButtons = [
-    el(
-      "button",
-      { type: "button", class: "icon-button", dataset: { action: "close-dialog" }, "aria-label": "Close", title: "Close (Esc)" },
-      icon("close"),
-    ),
+    closeIconButton(),
     el("button", { type: "button", class: "button", dataset: { action: "close-dialog" } }, "Cancel"),
   ];
   form = el(

@@ -2,7 +2,7 @@
 // and logs). Cancel has the focus, so Enter or Escape right away loses nothing. The
 // server's refusal (still running, already gone) is shown in the dialog.
 
-import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
+import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { FINISHED_STATUSES, formatBytes } from "../shell/format.js";
 import { deleteExperiment } from "./lifecycle.js";
@@ -32,11 +32,7 @@ function ensureDialog() {
   );
   cancelLabel = el("span", { class: "button__label", dataset: { field: "delete-cancel-label" } }, "Cancel");
   cancelButtons = [
-    el(
-      "button",
-      { type: "button", class: "icon-button", dataset: { action: "close-dialog" }, "aria-label": "Close", title: "Close (Esc)" },
-      icon("close"),
-    ),
+    closeIconButton(),
     el("button", { type: "button", class: "button", dataset: { action: "close-dialog" }, autofocus: true }, cancelLabel),
   ];
   confirmButton = el(

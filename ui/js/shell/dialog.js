@@ -7,7 +7,7 @@
 //   dialog.setBusy(true, { button: save, label: "Save", busyLabel: "Saving…", block: [cancel] });
 //   showFieldError(form, error.field ?? "form", error.message);
 
-import { setText, showButtonBusy } from "./dom.js";
+import { el, icon, setText, showButtonBusy } from "./dom.js";
 
 const controllers = new WeakMap(); // <dialog> → its controller
 
@@ -97,4 +97,17 @@ export function clearFieldErrors(root, field = null) {
     line.hidden = true;
     setText(line, "");
   }
+}
+
+/**
+ * The × in a dialog's head ("Close (Esc)"): it calls `onclick`, or without one it goes through
+ * the page's `close-dialog` action (the dialog around it closes).
+ */
+export function closeIconButton(onclick = null) {
+  const behaviour = onclick ? { onclick } : { dataset: { action: "close-dialog" } };
+  return el(
+    "button",
+    { type: "button", class: "icon-button", ...behaviour, "aria-label": "Close", title: "Close (Esc)" },
+    icon("close"),
+  );
 }

@@ -4,7 +4,7 @@
 // values from the chosen preset (`/api/presets`); the server's refusal shows under its field.
 
 import { api } from "../shell/api.js";
-import { clearFieldErrors, createDialog, errorLineFor } from "../shell/dialog.js";
+import { clearFieldErrors, closeIconButton, createDialog, errorLineFor } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { formatEstimate, formatInt, formatVideoLength } from "../shell/format.js";
 import { settings } from "../shell/settings.js";
@@ -89,11 +89,7 @@ function build() {
     el("span", { class: "button__label" }, "Start Training"),
   );
   closeButtons = [
-    el(
-      "button",
-      { type: "button", class: "icon-button", dataset: { action: "close-dialog" }, "aria-label": "Close", title: "Close (Esc)" },
-      icon("close"),
-    ),
+    closeIconButton(),
     el("button", { type: "button", class: "button", dataset: { action: "close-dialog" } }, "Cancel"),
   ];
   const groupsSlot = el("div", { class: "nt-groups" });

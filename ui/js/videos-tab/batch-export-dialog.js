@@ -3,8 +3,8 @@
 // single notice when they have all ended. A video the server refused is listed by name.
 
 import { api } from "../shell/api.js";
-import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
-import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import {
   errorLine,
@@ -115,11 +115,7 @@ export function openBatchExport(videos, { returnFocus } = {}) {
       "div",
       { class: "dialog__head" },
       el("h2", { class: "dialog__title", id: "batch-export-title" }, `Export ${countText(videos.length)}`),
-      el(
-        "button",
-        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
-        icon("close"),
-      ),
+      closeIconButton(() => dialog.close()),
     ),
     el(
       "div",

@@ -2,7 +2,7 @@
 // are), Delete…. Each runs through `POST /api/videos/batch` in small chunks so the bar can
 // say how far it got; the result is a toast, and what failed is listed by name.
 
-import { createDialog } from "../shell/dialog.js";
+import { closeIconButton, createDialog } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText, showButtonBusy } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { videoIcon } from "../videos/icons.js";
@@ -228,11 +228,7 @@ function openTagDialog(videos, { run, returnFocus }) {
       "div",
       { class: "dialog__head" },
       el("h2", { class: "dialog__title", id: "batch-tag-title" }, `Tag ${countText(videos.length)}`),
-      el(
-        "button",
-        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: close },
-        icon("close"),
-      ),
+      closeIconButton(close),
     ),
     el(
       "div",

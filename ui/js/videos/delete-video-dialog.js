@@ -3,7 +3,7 @@
 // nothing. A refusal (the video is being exported, the trash said no) shows in the dialog.
 
 import { api } from "../shell/api.js";
-import { createDialog } from "../shell/dialog.js";
+import { closeIconButton, createDialog } from "../shell/dialog.js";
 import { el, icon, replaceChildren, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 import { fileName } from "./export-format.js";
@@ -27,11 +27,7 @@ function ensureDialog() {
     dataset: { field: "delete-video-error" },
     hidden: true,
   });
-  closeIcon = el(
-    "button",
-    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
-    icon("close"),
-  );
+  closeIcon = closeIconButton(() => dialog.close());
   cancelButton = el("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
   confirmButton = el(
     "button",

@@ -8,9 +8,9 @@
 // (`field: "destination"`, `"exporter"`, `"options.<name>"`), anything else above the buttons.
 
 import { api } from "../shell/api.js";
-import { clearFieldErrors, createDialog, showFieldError } from "../shell/dialog.js";
+import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
 import { hasFolderPicker, pickFolder } from "../shell/desktop.js";
-import { el, icon, replaceChildren, setText } from "../shell/dom.js";
+import { el, replaceChildren, setText } from "../shell/dom.js";
 import {
   errorLine,
   fillExportFolder,
@@ -124,11 +124,7 @@ function ensureDialog() {
       "div",
       { class: "dialog__head" },
       title,
-      el(
-        "button",
-        { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
-        icon("close"),
-      ),
+      closeIconButton(() => dialog.close()),
     ),
     el("div", { class: "dialog__body" }, lead, setup, jobPanel),
     el("div", { class: "dialog__foot" }, cancelJobButton, backButton, closeButton, submitButton),

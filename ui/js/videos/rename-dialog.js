@@ -4,8 +4,8 @@
 // the dialog stays, with the text kept for another try.
 
 import { api } from "../shell/api.js";
-import { createDialog } from "../shell/dialog.js";
-import { el, icon, setText } from "../shell/dom.js";
+import { closeIconButton, createDialog } from "../shell/dialog.js";
+import { el, setText } from "../shell/dom.js";
 import { showToast } from "../shell/toast.js";
 
 let dialog = null; // createDialog's controller, once built
@@ -41,11 +41,7 @@ function ensureDialog() {
     { type: "submit", class: "button button--primary", dataset: { field: "rename-save" } },
     el("span", { class: "button__label" }, "Save"),
   );
-  const closeIcon = el(
-    "button",
-    { type: "button", class: "icon-button", "aria-label": "Close", title: "Close (Esc)", onclick: () => dialog.close() },
-    icon("close"),
-  );
+  const closeIcon = closeIconButton(() => dialog.close());
   const cancel = el("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
   cancelButtons = [closeIcon, cancel];
   form = el(
