@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +61,21 @@ def start_worker(run_dir: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def run_worker_to_end(run_dir: Path) -> int:
+@contextmanager
+def running_worker(run_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A started worker, killed on the way out if the test left it running (a failure, a timeout)."""
     process = start_worker(run_dir)
     try:
-        return process.wait(timeout=WORKER_TIMEOUT_SECONDS)
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def run_worker_to_end(run_dir: Path) -> int:
+    with running_worker(run_dir) as process:
+        return process.wait(timeout=WORKER_TIMEOUT_SECONDS)
 
 
 def read_events(run_dir: Path) -> list[dict[str, Any]]:

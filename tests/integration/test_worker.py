@@ -21,7 +21,7 @@ from tests.helpers.worker_runs import (
     read_metrics,
     reports_of,
     run_worker_to_end,
-    start_worker,
+    running_worker,
     stop_and_wait,
     wait_for_reports,
     worker_log,
@@ -77,8 +77,7 @@ def test_stop_file_stops_training_and_keeps_the_model(tmp_path: Path) -> None:
 
     config = {**PPO_TINY_CONFIG, "total_timesteps": 200_000}
     run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    with running_worker(run_dir) as process:
         deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
         while not any(event["type"] == "progress" for event in read_events(run_dir)):
             assert process.poll() is None, worker_log(run_dir)
@@ -86,10 +85,6 @@ def test_stop_file_stops_training_and_keeps_the_model(tmp_path: Path) -> None:
             time.sleep(0.2)
         (run_dir / "STOP").touch()
         exit_code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     events = assert_finished_run(run_dir, exit_code, "stopped")
     assert events[-1]["timestep"] < 200_000
@@ -158,8 +153,7 @@ def test_paused_time_is_left_out_of_elapsed_time(tmp_path: Path) -> None:
         "checkpoint_every_minutes": 0,
     }
     run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    with running_worker(run_dir) as process:
         before = wait_for_reports(process, run_dir, "progress", 2)[-1]
         worker = psutil.Process(process.pid)
         worker.suspend()
@@ -174,10 +168,6 @@ def test_paused_time_is_left_out_of_elapsed_time(tmp_path: Path) -> None:
         count_before = len(reports_of(read_events(run_dir), "progress"))
         after = wait_for_reports(process, run_dir, "progress", count_before + 2)[count_before:]
         exit_code = stop_and_wait(process, run_dir)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     assert exit_code == 0, worker_log(run_dir)
     for report in after:

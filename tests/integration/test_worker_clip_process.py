@@ -26,7 +26,7 @@ from tests.helpers.worker_runs import (
     read_events,
     reports_of,
     run_worker_to_end,
-    start_worker,
+    running_worker,
     stop_and_wait,
     worker_log,
 )
@@ -63,6 +63,13 @@ def wait_for_a_clip_being_recorded(process: Any, run_dir: Path) -> None:
         assert process.poll() is None, worker_log(run_dir)
         assert time.monotonic() < deadline, "no clip was recorded in time"
         time.sleep(0.05)
+
+
+def long_run_with_a_clip_recorder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A run folder for a worker that trains long and records its clips (2 min at most) in a recorder."""
+    monkeypatch.setenv(CLIP_RECORDER_ENV, "process")
+    config = {**CLIP_CONFIG, **LONG_PPO, "milestone_every_pct": 0.25, "milestone_max_seconds": 120}
+    return make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
 
 
 def processes_of(tmp_path: Path) -> list[str]:
@@ -157,17 +164,10 @@ def test_a_clip_recorded_in_the_worker_is_not_training_time(tmp_path: Path, monk
 
 @pytest.mark.training
 def test_a_stop_during_a_clip_ends_the_recorder_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CLIP_RECORDER_ENV, "process")
-    config = {**CLIP_CONFIG, **LONG_PPO, "milestone_every_pct": 0.25, "milestone_max_seconds": 120}
-    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    run_dir = long_run_with_a_clip_recorder(tmp_path, monkeypatch)
+    with running_worker(run_dir) as process:
         wait_for_a_clip_being_recorded(process, run_dir)
         exit_code = stop_and_wait(process, run_dir)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     assert exit_code == 0, worker_log(run_dir)
     events = read_events(run_dir)
@@ -180,11 +180,8 @@ def test_a_stop_during_a_clip_ends_the_recorder_too(tmp_path: Path, monkeypatch:
 
 @pytest.mark.training
 def test_the_recorder_ends_when_its_worker_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CLIP_RECORDER_ENV, "process")
-    config = {**CLIP_CONFIG, **LONG_PPO, "milestone_every_pct": 0.25, "milestone_max_seconds": 120}
-    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    run_dir = long_run_with_a_clip_recorder(tmp_path, monkeypatch)
+    with running_worker(run_dir) as process:
         wait_for_a_clip_being_recorded(process, run_dir)
         recorder = psutil.Process(recorder_pid(run_dir))
         process.send_signal(signal.SIGKILL)
@@ -192,20 +189,13 @@ def test_the_recorder_ends_when_its_worker_is_killed(tmp_path: Path, monkeypatch
         started = time.monotonic()
         recorder.wait(timeout=10)
         print(f"the recorder ended {time.monotonic() - started:.1f} s after its worker was killed")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert processes_of(tmp_path) == []
 
 
 @pytest.mark.training
 def test_the_recorder_waits_while_its_worker_is_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CLIP_RECORDER_ENV, "process")
-    config = {**CLIP_CONFIG, **LONG_PPO, "milestone_every_pct": 0.25, "milestone_max_seconds": 120}
-    run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    run_dir = long_run_with_a_clip_recorder(tmp_path, monkeypatch)
+    with running_worker(run_dir) as process:
         wait_for_a_clip_being_recorded(process, run_dir)
         recorder = psutil.Process(recorder_pid(run_dir))
         worker = psutil.Process(process.pid)
@@ -219,9 +209,5 @@ def test_the_recorder_waits_while_its_worker_is_paused(tmp_path: Path, monkeypat
             worker.resume()
         assert busy < 0.2, f"the recorder used {busy:.2f} s of CPU while its worker was paused"
         exit_code = stop_and_wait(process, run_dir)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert exit_code == 0, worker_log(run_dir)
     assert processes_of(tmp_path) == []

@@ -16,7 +16,7 @@ from tests.helpers.worker_runs import (
     read_events,
     reports_of,
     run_worker_to_end,
-    start_worker,
+    running_worker,
     stop_and_wait,
     wait_for_reports,
     worker_log,
@@ -98,14 +98,9 @@ def test_no_evaluation_when_eval_episodes_is_0_or_absent(tmp_path: Path, eval_ep
 def test_a_stopped_run_records_no_evaluation(tmp_path: Path) -> None:
     config = {**EVALUATION_CONFIG, **LONG_PPO, "eval_episodes": 3}
     run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    with running_worker(run_dir) as process:
         wait_for_reports(process, run_dir, "progress", 1)
         exit_code = stop_and_wait(process, run_dir)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     assert exit_code == 0, worker_log(run_dir)
     events = read_events(run_dir)
@@ -119,18 +114,13 @@ def test_a_stop_during_the_evaluation_skips_it_and_the_run_still_completes(tmp_p
     # Whole games (up to 120 s of game time each): the evaluation lasts long enough to be stopped.
     config = {**EVALUATION_CONFIG, "milestone_max_seconds": 120}
     run_dir = make_run_dir(tmp_path, "pong", "ALE/Pong-v5", "ppo", config)
-    process = start_worker(run_dir)
-    try:
+    with running_worker(run_dir) as process:
         deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
         while "evaluation: playing" not in worker_log(run_dir):
             assert process.poll() is None, worker_log(run_dir)
             assert time.monotonic() < deadline, "the evaluation did not start in time"
             time.sleep(0.05)
         exit_code = stop_and_wait(process, run_dir)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     assert exit_code == 0, worker_log(run_dir)
     events = read_events(run_dir)
