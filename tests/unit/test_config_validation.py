@@ -62,6 +62,7 @@ def test_overrides_apply_and_coerce() -> None:
         ({"buffer_size": 1000}, "config.buffer_size", "not a PPO setting"),
         ({"rm_rf": 1}, "config.rm_rf", "not a setting"),
         ({"device": "tpu"}, "config.device", "one of auto, cpu, cuda"),
+        ({"precision": "bfloat16"}, "config.precision", "one of auto, float32"),
     ],
 )
 def test_bad_overrides_name_the_field(overrides: dict[str, Any], field: str, words: str) -> None:

@@ -8,7 +8,7 @@ import { BASICS_HELP, FIELD_HELP, GROUPS, helpFor } from "../js/training/config-
 // Every setting backend/retro_ml/services/experiments/config_fields.py knows except total_timesteps
 // (the dialog's Basics show it as the run's length).
 const SERVER_FIELDS = `video_length_hours long_video_scale video_segment_seconds eval_episodes n_envs env_backend frame_stack
-  seed device torch_threads progress_interval_seconds checkpoint_every_pct checkpoint_every_minutes
+  seed device torch_threads precision progress_interval_seconds checkpoint_every_pct checkpoint_every_minutes
   keep_checkpoints milestone_every_pct milestone_max_seconds video_scale learning_rate learning_rate_schedule
   gamma batch_size max_grad_norm n_steps n_epochs gae_lambda clip_range clip_range_schedule ent_coef vf_coef
   buffer_size learning_starts tau train_freq gradient_steps target_update_interval exploration_fraction

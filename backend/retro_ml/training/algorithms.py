@@ -24,6 +24,8 @@ from stable_baselines3.common.type_aliases import Schedule
 from stable_baselines3.common.utils import FloatSchedule, LinearSchedule
 from stable_baselines3.common.vec_env import VecEnv
 
+from retro_ml.training.network_speed import speed_up_network
+
 ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN}
 
 # config key -> constructor argument, per algorithm.
@@ -126,6 +128,7 @@ def build_model(
         **kwargs,
     )
     model.set_logger(logger)
+    print(f"network: {speed_up_network(model, config.get('precision'))}", flush=True)
     return model
 
 
@@ -196,6 +199,7 @@ def load_model(
             f" (is it a {algorithm.upper()} model of the same game and frame_stack?)"
         ) from exc
     model.set_logger(logger)
+    print(f"network: {speed_up_network(model, config.get('precision'))}", flush=True)
     return model
 
 

@@ -39,6 +39,9 @@ FIELDS: dict[str, Field] = {
     "seed": Field(int, 0, 2**31 - 1, nullable=True),
     "device": Field(str, choices=("auto", "cpu", "cuda")),
     "torch_threads": Field(int, 1, 64),
+    "precision": Field(
+        str, choices=("auto", "float32"), help="auto: the CNN trains in bfloat16 on CPUs with AMX; float32: always"
+    ),
     "progress_interval_seconds": Field(float, 0.1, 60),
     "checkpoint_every_pct": Field(float, 0, 100, help="save a checkpoint every N% of the run (0: off)"),
     "checkpoint_every_minutes": Field(float, 0, 24 * 60, help="and at least every N minutes (0: off)"),
