@@ -30,19 +30,19 @@ def _stop_and_wait(server: LiveServer, experiment_id: str, timeout: float = 120)
 def test_the_server_sizes_runs_for_this_machine(live_server: LiveServer) -> None:
     machine = this_machine()
     sizing: dict[str, Any] = call(live_server, "GET", "/system/sizing")
-    assert sizing == describe_sizing(machine, {"ppo": "python", "dqn": "python"})
+    assert sizing == describe_sizing(machine, {"ppo": "native", "dqn": "python"})
     assert (
         sizing["hardware"]["cpu_count"] == machine.cpu_count
         and sizing["summary"] in sizing["algorithms"]["ppo"]["applied"]["why"]
     )
-    applied = recommend("ppo", machine, "python")
+    applied = recommend("ppo", machine, "native")
 
     # The presets' configs (the New Training dialog's recommended values) are the sized ones.
     presets = call(live_server, "GET", "/presets")["presets"]
     quick = next(p for p in presets if p["id"] == "quick")
     for name, value in applied.config().items():
         assert quick["configs"]["ppo"][name] == value, name
-    assert quick["configs"]["ppo"]["device"] == "auto" and quick["configs"]["ppo"]["env_backend"] == "python"
+    assert quick["configs"]["ppo"]["device"] == "auto" and quick["configs"]["ppo"]["env_backend"] == "native"
     assert quick["configs"]["ppo"]["batch_size"] == 256 and quick["configs"]["ppo"]["n_epochs"] == 4
     # Every estimate says what it is based on; nothing was measured on this fresh data folder.
     catalog = load_presets()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -133,3 +135,16 @@ def test_rom_ids() -> None:
     assert rom_id_of("ALE/SpaceInvaders-v5") == "space_invaders"
     with pytest.raises(ValueError, match="no ROM"):
         rom_id_of("ALE/NoSuchGame-v5")
+
+
+def test_where_ale_py_has_no_vector_env_the_python_path_stands_in(monkeypatch, capsys) -> None:
+    """`native` is the default: an ale-py build without `ale_py.vector_env` must still train."""
+    monkeypatch.delitem(sys.modules, "retro_ml.training.native_envs", raising=False)
+    monkeypatch.setitem(sys.modules, "ale_py.vector_env", None)  # `import ale_py.vector_env` now fails
+    env = make_training_env("ALE/Breakout-v5", 2, seed=1, frame_stack=4, backend="native")
+    try:
+        assert not isinstance(env, FilmedFirstVecEnv) and env.num_envs == 2
+        assert env.reset().shape == (2, 84, 84, 4)  # the python path's stack, transposed by SB3 as before
+    finally:
+        env.close()
+    assert "env_backend native is not available here" in capsys.readouterr().out

@@ -18,9 +18,9 @@ GPU_BOX = Hardware(16, "NVIDIA H200")
 SMALL_GPU_BOX = Hardware(2, "NVIDIA T4")
 
 
-def test_a_two_core_box_without_gpu_keeps_todays_values() -> None:
+def test_a_two_core_box_without_gpu_gets_the_presets_values() -> None:
     ppo = recommend("ppo", LAPTOP)
-    assert (ppo.env_backend, ppo.n_envs, ppo.n_steps, ppo.torch_threads, ppo.device) == ("python", 8, 128, 2, "cpu")
+    assert (ppo.env_backend, ppo.n_envs, ppo.n_steps, ppo.torch_threads, ppo.device) == ("native", 8, 128, 2, "cpu")
     assert recommend("dqn", LAPTOP).config() == {"n_envs": 1, "torch_threads": 2}
     defaults = catalog.raw["algorithms"]["ppo"]["defaults"]
     sized = catalog.resolve("quick", "ppo", hardware=LAPTOP)
@@ -37,12 +37,12 @@ def test_a_two_core_box_without_gpu_keeps_todays_values() -> None:
 @pytest.mark.parametrize(
     ("hardware", "backend", "n_envs", "n_steps", "threads", "device"),
     [
-        (LAPTOP, "python", 8, 128, 2, "cpu"),
+        (LAPTOP, "native", 8, 128, 2, "cpu"),
         (QUAD, "native", 16, 64, 4, "cpu"),
         (WORKSTATION, "native", 64, 32, 8, "cpu"),
         (GPU_BOX, "native", 64, 32, 4, "cuda"),
-        (SMALL_GPU_BOX, "python", 8, 128, 2, "cuda"),
-        (Hardware(1), "python", 8, 128, 1, "cpu"),
+        (SMALL_GPU_BOX, "native", 8, 128, 2, "cuda"),
+        (Hardware(1), "native", 8, 128, 1, "cpu"),
     ],
 )
 def test_ppo_sizing_by_cores_and_gpu(
@@ -84,11 +84,11 @@ def test_the_ppo_rollout_keeps_rl_zoos_shape(n_envs: int) -> None:
 
 def test_a_sized_config_resolves_and_passes_the_consistency_rules() -> None:
     config = catalog.resolve("quick", "ppo", hardware=GPU_BOX)
-    assert (config["n_envs"], config["n_steps"], config["torch_threads"]) == (8, 128, 4)
+    assert (config["n_envs"], config["n_steps"], config["torch_threads"]) == (64, 32, 4)
     assert (config["batch_size"], config["n_epochs"], config["env_backend"], config["device"]) == (
         256,
         4,
-        "python",
+        "native",
         "auto",
     )
     check_consistency(config, "ppo")
@@ -116,7 +116,7 @@ def test_a_run_asking_for_the_native_path_is_sized_for_it() -> None:
 
 
 def test_describe_sizing_gives_what_runs_get_and_what_would_be_best() -> None:
-    described = describe_sizing(GPU_BOX, {"ppo": "python", "dqn": "python"})
+    described = describe_sizing(GPU_BOX, {"ppo": "python", "dqn": "python"})  # presets keeping the python path
     assert described["hardware"] == {"cpu_count": 16, "gpu": "NVIDIA H200", "cuda": True}
     assert described["summary"] == "16 cores and an NVIDIA H200"
     assert described["algorithms"]["ppo"]["by_env_backend"]["native"]["n_envs"] == 64

@@ -40,15 +40,19 @@ def make_training_env(
 
     `backend="native"`: env 0 stays on this Python path (filmed, watched live) and the other
     envs run in ale-py's C++ vector env on `num_threads` threads (0: ale-py's choice), with the
-    same game protocol (training/native_envs.py); one env alone gains nothing from it.
+    same game protocol (training/native_envs.py); one env alone gains nothing from it. Where
+    ale-py has no vector env (an older or unusual build), the python path stands in.
     Observations are then channel-first (4, 84, 84), what SB3 makes of the Python path's stack
     with VecTransposeImage, so a model continues on either path.
     """
     if backend not in ENV_BACKENDS:
         raise ValueError(f"env_backend must be one of {ENV_BACKENDS}, not {backend!r}")
     if backend == "native" and n_envs > 1:
-        from retro_ml.training.native_envs import FilmedFirstVecEnv, NativeAtariVecEnv
-
+        try:
+            from retro_ml.training.native_envs import FilmedFirstVecEnv, NativeAtariVecEnv
+        except ImportError as exc:  # an ale-py without its vector env: nothing is lost but speed
+            print(f"env_backend native is not available here ({exc}): the games run on the python path", flush=True)
+            return _python_envs(env_id, n_envs, seed, frame_stack, wrap_first_raw_env)
         first = VecTransposeImage(_python_envs(env_id, 1, seed, frame_stack, wrap_first_raw_env))
         rest = NativeAtariVecEnv(rom_id_of(env_id), n_envs - 1, num_threads=num_threads, frame_stack=frame_stack)
         env = FilmedFirstVecEnv(first, rest)

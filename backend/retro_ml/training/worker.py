@@ -138,7 +138,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         seed=settings.get("seed"),
         frame_stack=int(settings.get("frame_stack") or 4),
         wrap_first_raw_env=tap_first_env if long_video_seconds > 0 else None,
-        backend=str(settings.get("env_backend") or "python"),
+        backend=str(settings.get("env_backend") or "native"),
     )
     long_video: LongVideoCallback | None = None
     side_recorder = ClipRecorderProcess(run_dir, reporter) if clips_beside_training(settings) else None

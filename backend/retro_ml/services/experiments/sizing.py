@@ -9,8 +9,10 @@ The main process decides it without torch: logical CPUs from `os.cpu_count()`, t
   larger rollout, not the same learning).
 - PPO on the native path (ale-py's C++ vector env) steps games on its own threads and scales with
   the cores: 4 games per logical CPU, a power of two between 8 and 64 (64 games: 10,302 raw env
-  steps/s on 16 cores). It is what the sizing would pick from 4 cores up; on 2 cores the PPO
-  update is most of the time and the paths are about equal, so python stays.
+  steps/s on 16 cores). It is the path the sizing picks for PPO on every machine: on 2 cores,
+  where the PPO update is most of the time, it still saves the Python wrappers' stepping
+  (bench/training_speed.py). Runs use it by default (presets.json); where ale-py lacks its vector
+  env the worker falls back to the python path (training/envs.py).
 - DQN learns from one stream of frames through its replay memory: 1 game on the python path;
   nothing measured says more games help it.
 - torch threads: the logical CPUs, at most 8 without a GPU (the small Atari CNN gains little past
@@ -38,7 +40,6 @@ from retro_ml.services.system import gpu_info
 ZOO_ROLLOUT = 8 * 128  # RL Zoo's Atari PPO: 8 envs × 128 steps per update
 MIN_N_STEPS = 32
 MAX_N_ENVS = 64
-NATIVE_MIN_CORES = 4
 ENV_BACKENDS = ("python", "native")
 
 
@@ -108,8 +109,8 @@ def torch_threads_for(hardware: Hardware) -> int:
 
 
 def best_backend(algorithm: str, hardware: Hardware) -> str:
-    """The env path the sizing would pick: native for PPO from 4 cores, else python."""
-    return "native" if algorithm == "ppo" and hardware.cpu_count >= NATIVE_MIN_CORES else "python"
+    """The env path the sizing picks: native for PPO (several games), python for DQN (one game)."""
+    return "native" if algorithm == "ppo" else "python"
 
 
 def n_envs_for(algorithm: str, hardware: Hardware, env_backend: str) -> int:
