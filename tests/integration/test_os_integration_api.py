@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from retro_ml.config import AppPaths
-from retro_ml.store import Experiment, TinyDBExperimentStore
-from retro_ml.store.entities import Metadata, VideoArtifact, new_experiment_id
-from retro_ml.store.video_store import VideoArtifactStore
 from tests.helpers.api_client import call
 from tests.helpers.desktop import (
     FakeService,
@@ -21,43 +17,10 @@ from tests.helpers.desktop import (
     start_file_manager,
     start_notification_daemon,
 )
+from tests.helpers.seeded_runs import Seeded
 from tests.helpers.server import LiveServer, start_server
 
 UNKNOWN = "0123456789ab"
-
-
-class Seeded:
-    """A completed experiment with one milestone clip, written before the server starts."""
-
-    def __init__(self, data_dir: Path) -> None:
-        paths = AppPaths(data_dir)
-        paths.ensure()
-        self.experiment_id = new_experiment_id()
-        self.run_dir = paths.runs / self.experiment_id
-        self.video_path = self.run_dir / "videos" / "Breakout #3, 50% · é.mp4"
-        self.video_path.parent.mkdir(parents=True)
-        self.video_path.write_bytes(b"\x00\x00\x00\x18ftypmp42")
-        store = TinyDBExperimentStore(paths.database)
-        store.create(
-            Experiment(
-                id=self.experiment_id,
-                name="Breakout #3",
-                game="breakout",
-                env_id="ALE/Breakout-v5",
-                algorithm="ppo",
-                preset="quick",
-                config={},
-                run_dir=str(self.run_dir),
-                metadata=Metadata(status="completed"),
-            )
-        )
-        self.video_id = new_experiment_id()
-        VideoArtifactStore(store).create(
-            VideoArtifact(
-                self.video_id, self.experiment_id, "Breakout #3 · 50% milestone", str(self.video_path), "milestone"
-            )
-        )
-        store.close()
 
 
 @pytest.fixture
@@ -187,3 +150,30 @@ def test_on_a_bare_machine_every_missing_piece_is_a_clear_503(seeded: Seeded, tm
         assert "there is no D-Bus session bus" in notify["message"]
         assert "Desktop notifications are off" in server.log_text()  # said once, in the log
         assert server.log_text().count("Desktop notifications are off") == 1
+
+
+def test_without_a_display_open_location_says_it_cannot_instead_of_opened(
+    seeded: Seeded, tmp_path: Path, xdg_open: RecordingTool
+) -> None:
+    """xdg-open installed but nothing to show a window on (an SSH session, a headless server):
+    every reveal is a 503 that says so, and xdg-open is never started."""
+    env = {
+        "DISPLAY": None,
+        "WAYLAND_DISPLAY": None,
+        "DBUS_SESSION_BUS_ADDRESS": None,
+        "XDG_RUNTIME_DIR": str(tmp_path),  # no bus socket there: no file manager either
+        "PATH": xdg_open.path_with_it(),
+    }
+    with serve(seeded, env) as server:
+        reveal = call(server, "GET", "/system/integrations")["reveal"]
+        assert reveal["available"] is False and "no graphical display" in reveal["reason"]
+        for path in (
+            f"/videos/{seeded.video_id}/open-location",
+            f"/videos/{seeded.video_id}/reveal",
+            f"/experiments/{seeded.experiment_id}/reveal",
+            "/system/reveal-data-folder",
+        ):
+            error = post(server, path, 503)["error"]
+            assert error["code"] == "integration_unavailable", path
+            assert "no graphical display (DISPLAY and WAYLAND_DISPLAY are not set)" in error["message"], path
+    assert xdg_open.invocations() == []

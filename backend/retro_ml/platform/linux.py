@@ -1,7 +1,8 @@
 """Linux (and the BSDs): freedesktop D-Bus services, asked through `gdbus` (GLib's command-line client).
 
 - Reveal: the file manager's `org.freedesktop.FileManager1.ShowItems` selects the file (Nautilus,
-  Dolphin, Nemo, Caja, Thunar...); without one, `xdg-open` opens the folder.
+  Dolphin, Nemo, Caja, Thunar...); without one, `xdg-open` opens the folder, given a display
+  (without one nothing could show it: a 503 that says so, never a false "opened").
 - Clipboard: the tools pyperclip would pick (wl-copy on Wayland, else xclip or xsel; a display),
   run directly: pyperclip lets the copy's background process inherit the app's stdout (a pipe
   reading the app's output would never end) and ignores its exit status.
@@ -40,6 +41,12 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 BUS_CALL_SECONDS = 3
 
 INSTALL_XDG_UTILS = "Opening folders needs xdg-open: install xdg-utils (Debian/Ubuntu: sudo apt install xdg-utils)."
+# xdg-open without a display starts nothing useful (or a text browser in the background) yet
+# may exit 0: said ahead instead of answering "opened".
+NO_DISPLAY_TO_OPEN = (
+    "No folder can be opened here: there is no graphical display (DISPLAY and WAYLAND_DISPLAY are not set) "
+    "and no file manager on the D-Bus session bus. Open the folder yourself from its path."
+)
 INSTALL_NOTIFY_SEND = (
     "Desktop notifications need notify-send: install libnotify-bin (Debian/Ubuntu: sudo apt install libnotify-bin)."
 )
@@ -113,6 +120,11 @@ def paste_with(command: list[str]) -> str:
     return result.stdout.decode(errors="replace")
 
 
+def has_display() -> bool:
+    """Whether this process could put a window on a screen (X11 or Wayland)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def show_items_command(path: PathLike) -> list[str]:
     """FileManager1.ShowItems (a file: select it in its folder) or ShowFolders (a folder: open it)."""
     target = Path(os.fspath(path)).absolute()
@@ -139,26 +151,34 @@ class LinuxPlatform(Platform):
 
     # -- reveal -------------------------------------------------------------------------------
     def reveal_command(self, path: PathLike) -> list[str]:
+        # A file manager on the session bus shows the folder on the user's desktop even when this
+        # process has no display itself (e.g. `retro-ml serve` started as a systemd user service).
         if session_bus_offers(FILE_MANAGER)[0]:
             return show_items_command(path)
-        if shutil.which("xdg-open"):
-            return xdg_open_command(path)
-        raise PlatformUnavailable(INSTALL_XDG_UTILS)
+        if not shutil.which("xdg-open"):
+            raise PlatformUnavailable(INSTALL_XDG_UTILS)
+        if not has_display():
+            raise PlatformUnavailable(NO_DISPLAY_TO_OPEN)
+        return xdg_open_command(path)
 
     def reveal(self, path: PathLike) -> list[str]:
         command = self.reveal_command(path)
         # A file manager that fails to start for ShowItems should still leave the user in the folder.
-        fallback = xdg_open_command(path) if command[0] == "gdbus" and shutil.which("xdg-open") else None
+        fallback = (
+            xdg_open_command(path) if command[0] == "gdbus" and shutil.which("xdg-open") and has_display() else None
+        )
         self._launch(command, fallback)
         return command
 
     def reveal_state(self) -> IntegrationState:
         if session_bus_offers(FILE_MANAGER)[0]:
             return IntegrationState(True, method="file-manager")
-        if shutil.which("xdg-open"):
-            reason = f"No file manager offers {FILE_MANAGER}, so the folder opens without the file selected."
-            return IntegrationState(True, reason, method="xdg-open")
-        return IntegrationState(False, INSTALL_XDG_UTILS)
+        if not shutil.which("xdg-open"):
+            return IntegrationState(False, INSTALL_XDG_UTILS)
+        if not has_display():
+            return IntegrationState(False, NO_DISPLAY_TO_OPEN, method="xdg-open")
+        reason = f"No file manager offers {FILE_MANAGER}, so the folder opens without the file selected."
+        return IntegrationState(True, reason, method="xdg-open")
 
     def missing_tool_message(self, tool: str) -> str:
         return INSTALL_XDG_UTILS if tool == "xdg-open" else f"Could not run '{tool}'."

@@ -268,7 +268,9 @@ export async function revealVideo(video) {
     showToast("Opened the folder", { kind: "success", detail: folderOf(video.path) });
   } catch (error) {
     if (error.kind === "auth") return;
-    showToast("Could not open the folder", { kind: "error", detail: error.message });
+    // When the OS cannot open folders at all, the toast says where the file is instead.
+    const where = error.code === "integration_unavailable" ? ` The video is in ${folderOf(video.path)}.` : "";
+    showToast("Could not open the folder", { kind: "error", detail: `${error.message}${where}` });
   }
 }
 

@@ -87,7 +87,8 @@ export function createArtifacts() {
       showToast("Opened the run folder", { kind: "success", detail: experiment.run_dir });
     } catch (error) {
       if (error.kind === "auth") return;
-      showToast("Could not open the run folder", { kind: "error", detail: errorText(error) });
+      const where = error.code === "integration_unavailable" ? ` The run folder is ${experiment.run_dir}.` : "";
+      showToast("Could not open the run folder", { kind: "error", detail: `${errorText(error)}${where}` });
     }
   });
   refresh.addEventListener("click", () => experiment && load());
