@@ -74,3 +74,21 @@ def test_the_close_question_carries_names_as_data() -> None:
     payload = json.loads(script[script.rindex("})(") + 3 : script.rindex(")")])
     assert payload["names"] == ['<img src=x onerror="alert(1)">', "Pong #2"]
     assert payload["lead"].startswith("2 training runs are still going")
+
+
+def test_server_json_names_the_server_a_window_attaches_to() -> None:
+    from retro_ml.desktop.attach import OtherServer, other_server
+
+    served = other_server({"pid": 42, "url": "http://127.0.0.1:8765", "token": "t0k"})
+    assert served == OtherServer("http://127.0.0.1:8765", "t0k", 42)
+    assert served.login_url == "http://127.0.0.1:8765/?token=t0k"
+    # bound to every interface: reached over loopback
+    assert other_server({"pid": 1, "url": "http://0.0.0.0:80", "token": "t"}) == OtherServer(
+        "http://127.0.0.1:80", "t", 1
+    )
+    assert other_server({"pid": 1, "url": "http://[::]:80", "token": "t"}) == OtherServer("http://[::1]:80", "t", 1)
+    # a terminal `retro-ml train` owns the folder, or the file is not a server's: nothing to open
+    assert other_server({"pid": 1, "url": None}) is None
+    assert other_server({"pid": 1, "url": "http://127.0.0.1:80"}) is None
+    assert other_server({"pid": "1", "url": "http://127.0.0.1:80", "token": "t"}) is None
+    assert other_server({"pid": 1, "url": "file:///etc/passwd", "token": "t"}) is None

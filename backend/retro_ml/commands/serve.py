@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
 from retro_ml.config import AppPaths, data_dir_source, resolve_data_dir, resolve_token, ui_root
@@ -99,6 +100,7 @@ def open_window(args: argparse.Namespace) -> int:
     if not _has_display():
         print("No display found: running headless. Open the link below in a browser.", file=sys.stderr)
         return serve(args)
+    from retro_ml.desktop.attach import attach_window, other_server
     from retro_ml.desktop.single_instance import request_focus
     from retro_ml.desktop.window import run_window
 
@@ -106,6 +108,10 @@ def open_window(args: argparse.Namespace) -> int:
     if request_focus(data_dir):  # a second launch: the running window comes to the front instead
         print("Retro ML Trainer is already open: brought its window to the front.", flush=True)
         return 0
+    other = live_server(AppPaths(data_dir).server_info)
+    headless = other_server(other) if other else None
+    if headless is not None:  # `retro-ml serve` owns the data dir: a window on it, not a second server
+        _exit_now(attach_window(headless, data_dir))
     with running_app(args) as session:
         if session is None:
             return 1
@@ -113,8 +119,13 @@ def open_window(args: argparse.Namespace) -> int:
         print(f"Retro ML Trainer running at {running.login_url}", flush=True)
         running.serve_in_thread()
         code = run_window(running, session.services, session.paths.data_dir)
-    # Everything is saved and stopped (runs included). The GUI toolkit may leave non-daemon threads
-    # behind (a js_api call whose page is gone waits for it for ever): end the process here.
+        running.server.shutdown()
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Everything is saved and stopped (runs included). The GUI toolkit may leave non-daemon threads
+    behind (a js_api call whose page is gone waits for it for ever): end the process here."""
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()

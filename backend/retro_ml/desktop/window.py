@@ -6,6 +6,8 @@
   background (the window hides; the app quits by itself after the last run), stop and quit (runs
   save their models, as at every exit), or cancel.
 - A second launch brings this window back to the front (single_instance.py).
+- A launch while a headless `retro-ml serve` owns the data dir opens this window on that server
+  (attach.py): it closes when that server ends, and closing it leaves the server and its runs going.
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import psutil
 
 from retro_ml.desktop import window_state
 from retro_ml.desktop.close_prompt import close_prompt_script
 from retro_ml.desktop.single_instance import FocusListener
 from retro_ml.platform import PlatformUnavailable, current_platform
 from retro_ml.store.entities import ACTIVE_STATUSES
-from retro_ml.web.server import RunningServer
 
 if TYPE_CHECKING:
     from retro_ml.services.container import Services
@@ -37,6 +40,20 @@ WINDOW_TITLE = "Retro ML Trainer"
 BACKGROUND_POLL_S = 2.0
 SERVER_READY_TIMEOUT_S = 15.0
 CHOICE_SETTLE_S = 0.3
+SERVER_POLL_S = 1.0
+
+
+class ServerAddress(Protocol):
+    """What the window needs of a server: the embedded one (RunningServer) or another process's."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def login_url(self) -> str: ...
 
 
 class NativeBridge:
@@ -100,7 +117,7 @@ class NativeBridge:
         return str(paths[0]) if paths else None
 
 
-def wait_until_ready(running: RunningServer, timeout: float = SERVER_READY_TIMEOUT_S) -> bool:
+def wait_until_ready(running: ServerAddress, timeout: float = SERVER_READY_TIMEOUT_S) -> bool:
     """True once the embedded server answers /api/health (so the page never loads into an error)."""
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(
@@ -123,7 +140,7 @@ def wait_until_ready(running: RunningServer, timeout: float = SERVER_READY_TIMEO
 class DesktopShell:
     """One window: its remembered geometry, the close question, background mode, focus requests."""
 
-    def __init__(self, running: RunningServer, services: Services | None, data_dir: Path) -> None:
+    def __init__(self, running: ServerAddress, services: Services | None, data_dir: Path) -> None:
         self.running = running
         self.services = services
         self.data_dir = data_dir
@@ -221,6 +238,18 @@ class DesktopShell:
                     self.quit()
                     return
 
+    def close_when_process_ends(self, pid: int) -> None:
+        """An attached window (its server is another process): close it once that process is gone."""
+
+        def watch() -> None:
+            while not self._quitting and psutil.pid_exists(pid):
+                time.sleep(SERVER_POLL_S)
+            if not self._quitting:
+                print("The server this window showed has stopped: closing the window.", flush=True)
+                self.quit()
+
+        threading.Thread(target=watch, name="server-watch", daemon=True).start()
+
     # --- second launch ----------------------------------------------------------------------
     def focus(self) -> None:
         with self._lock:
@@ -257,9 +286,15 @@ def _screens(webview: Any) -> list[tuple[int, int, int, int]]:
         return []
 
 
-def run_window(running: RunningServer, services: Services | None = None, data_dir: Path | None = None) -> int:
+def run_window(
+    running: ServerAddress,
+    services: Services | None = None,
+    data_dir: Path | None = None,
+    server_pid: int | None = None,
+) -> int:
     """Blocks until the window closes (or the app quits from the background). The server is
-    already serving in a thread; it is shut down on return."""
+    already serving (in a thread of this process, which stops it afterwards, or in the process
+    `server_pid`, whose end closes the window)."""
     import webview
 
     gui: Literal["qt"] | None = None
@@ -303,6 +338,8 @@ def run_window(running: RunningServer, services: Services | None = None, data_di
         except OSError as exc:
             log.warning("a second launch cannot bring this window forward: %s", exc)
     quit_on_signals(shell)
+    if server_pid is not None:
+        shell.close_when_process_ends(server_pid)
     try:
         webview.start(gui=gui, icon=_icon_path())
     except Exception as exc:  # no GUI backend (e.g. Qt missing): keep the app usable headless
@@ -317,7 +354,6 @@ def run_window(running: RunningServer, services: Services | None = None, data_di
     finally:
         if listener is not None:
             listener.close()
-    running.server.shutdown()
     return 0
 
 
