@@ -6,9 +6,10 @@ import logging
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from retro_ml.errors import AppError
+from retro_ml.web.bodies import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(error: AppError) -> ResponseReturnValue:
         return jsonify(error=error.to_dict()), error.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def body_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+        megabytes = MAX_BODY_BYTES / 2**20
+        message = (
+            f"The request body is larger than {megabytes:g} MB, the most the API takes: "
+            "send the settings or ids themselves, not files."
+        )
+        return jsonify(error={"code": "body_too_large", "message": message}), 413
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

@@ -8,14 +8,13 @@ What the OS cannot do is a 503 `integration_unavailable` whose message says what
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from retro_ml.errors import Conflict, InvalidInput
 from retro_ml.services.experiments import ALGORITHMS, describe_sizing
 from retro_ml.services.system import run_doctor, summary, system_status
+from retro_ml.web.bodies import optional_json_body
 from retro_ml.web.routes import app_services
 
 bp = Blueprint("system", __name__, url_prefix="/api/system")
@@ -38,7 +37,7 @@ def sizing() -> ResponseReturnValue:
 @bp.post("/calibrate")
 def calibrate() -> ResponseReturnValue:
     """Start a short speed measurement (202); 409 while one runs. Body optional: {"algorithms": ["ppo", "dqn"]}."""
-    body: Any = request.get_json(silent=True) if request.get_data().strip() else {}
+    body = optional_json_body({})
     if not isinstance(body, dict):
         raise InvalidInput('Send a JSON object, e.g. {"algorithms": ["ppo"]}, or no body.')
     services = app_services()
