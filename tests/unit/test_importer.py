@@ -14,10 +14,13 @@ import pytest
 from retro_ml.errors import AppError
 from retro_ml.services.importing.discovery import (
     ImportCandidate,
+    ScanLimits,
+    ScanReport,
     find_import_candidates,
     game_for_env_id,
     parse_env_id,
     read_model_info,
+    scan_for_models,
 )
 
 
@@ -139,3 +142,11 @@ def test_scanning_never_loads_torch_or_sb3(real_models: dict[str, Path]) -> None
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_search_stops_at_its_time_limit_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    discovery = scan_for_models(tmp_path, ScanLimits(seconds=-1))  # already past its deadline
+    assert discovery.candidates == []
+    assert discovery.scan == ScanReport(folders=0, files=0, stopped="the search stops after -1 seconds")
+    assert "stops after -1 seconds). Pick the folder" in discovery.scan.nothing_found_message(tmp_path)

@@ -9,6 +9,11 @@ RL Zoo lays out a run as `logs/<algo>/<EnvName>_<n>/` with the final model
 `<EnvName>.zip` (EnvName is the env id with `/` replaced by `-`), its hyperparameters in
 `<EnvName>/config.yml`, `best_model.zip` and `rl_model_<N>_steps.zip` checkpoints, and
 `<i>.monitor.csv` files whose first line names the env id.
+
+The search is bounded, since a user can point it at `/` or a network share: at most
+`MAX_DEPTH` folders down, `MAX_FOLDERS` folders and `SCAN_SECONDS` seconds. Its `ScanReport`
+says how much it looked through and whether it stopped early, so an empty or partial result
+can say so instead of looking like "there is nothing here".
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +35,9 @@ from retro_ml.services.games import find_game
 Source = Literal["sb3-zip", "rl-zoo"]
 
 MAX_DEPTH = 8
+MAX_FOLDERS = 20_000  # `/` of a Linux install with its depth cut at 8: about 20,000 folders, 1-2 s
+SCAN_SECONDS = 20.0  # a network share or a slow disk: answer within a request's patience
+LOOKED_FOR = "SB3 model zips or RL Zoo `logs/<algo>/<env>_<n>/` runs"
 MAX_DATA_BYTES = 64 * 2**20  # SB3's `data` is small JSON; anything bigger is not one
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 
@@ -63,6 +72,44 @@ class ImportCandidate:
     game_id: str | None
     num_timesteps: int | None
     source: Source
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """How much of the folder the search looked through; `stopped` says why it ended early ("" if not)."""
+
+    folders: int
+    files: int
+    stopped: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.stopped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folders": self.folders, "files": self.files, "complete": self.complete, "stopped": self.stopped}
+
+    def nothing_found_message(self, folder: Path | str) -> str:
+        """What was looked for, where and how far, and what to pick instead."""
+        looked = f"looked through {self.folders:,} folders and {self.files:,} files, up to {MAX_DEPTH} levels down"
+        if self.stopped:
+            return (
+                f"No {LOOKED_FOR} in {folder} ({looked}; {self.stopped}). Pick the folder that holds "
+                "your runs, such as RL Zoo's `logs` folder, rather than a whole disk."
+            )
+        return f"No {LOOKED_FOR} in {folder} ({looked}). Pick the folder that holds your `.zip` models."
+
+
+@dataclass(frozen=True)
+class Discovery:
+    candidates: list[ImportCandidate]
+    scan: ScanReport
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    max_folders: int = MAX_FOLDERS
+    seconds: float = SCAN_SECONDS
 
 
 @dataclass(frozen=True)
@@ -210,19 +257,36 @@ def zip_candidate(path: Path) -> ImportCandidate | None:
 
 
 def find_import_candidates(folder: Path) -> list[ImportCandidate]:
-    """Every importable model under `folder`, sorted by path; an RL Zoo run counts once."""
+    """Every importable model under `folder` (within the scan limits), sorted by path."""
+    return scan_for_models(folder).candidates
+
+
+def scan_for_models(folder: Path, limits: ScanLimits = ScanLimits()) -> Discovery:
+    """Importable models under `folder`, sorted by path, and how far the search got; an RL Zoo
+    run counts once. Stops at `limits` (the folders walked, the time taken)."""
     root = Path(folder).expanduser()
     if not root.is_dir():
         raise AppError("not_a_folder", f"'{folder}' is not a folder: pick the folder that holds your runs.", 400)
+    deadline = time.monotonic() + limits.seconds
     candidates: list[ImportCandidate] = []
-    for here, _dirs, files in _walk(root):
+    folders = files = 0
+    stopped = ""
+    for here, _dirs, names in _walk(root):
+        if folders >= limits.max_folders:
+            stopped = f"the search stops after {limits.max_folders:,} folders"
+            break
+        if time.monotonic() > deadline:
+            stopped = f"the search stops after {limits.seconds:g} seconds"
+            break
+        folders += 1
+        files += len(names)
         zoo = zoo_candidate(here)
         if zoo is not None:
             candidates.append(zoo)
             continue  # its other zips (best model, checkpoints) belong to that run
-        for name in sorted(files):
+        for name in sorted(names):
             if name.lower().endswith(".zip"):
                 found = zip_candidate(here / name)
                 if found is not None:
                     candidates.append(found)
-    return sorted(candidates, key=lambda c: str(c.path))
+    return Discovery(sorted(candidates, key=lambda c: str(c.path)), ScanReport(folders, files, stopped))

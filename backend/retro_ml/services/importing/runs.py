@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import InvalidInput
+from retro_ml.errors import AppError, InvalidInput
 from retro_ml.run_contract import MODEL_FILE
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.games import find_game
-from retro_ml.services.importing.discovery import ImportCandidate, find_import_candidates
+from retro_ml.services.importing.discovery import ImportCandidate, ScanReport, scan_for_models
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import Experiment, Lineage, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentStore
@@ -29,6 +29,7 @@ from retro_ml.store.run_folders import RunFolders
 class ImportOutcome:
     imported: list[Experiment]
     skipped: list[dict[str, str]]
+    scan: ScanReport
 
 
 class RunImporter:
@@ -39,18 +40,23 @@ class RunImporter:
         self._bus = bus
 
     def import_folder(self, payload: Any) -> ImportOutcome:
+        """422 `nothing_to_import` when the folder holds no model at all (what was looked for, and how far)."""
         if not isinstance(payload, dict) or not isinstance(payload.get("folder"), str) or not payload["folder"]:
             raise InvalidInput('Say which folder to import: {"folder": "/path/to/runs"}.', field="folder")
         game_override = find_game(payload["game"]).id if payload.get("game") else None
         known = {e.lineage.checkpoint_source for e in self._store.list()}
+        discovery = scan_for_models(Path(payload["folder"]))
+        if not discovery.candidates:
+            message = discovery.scan.nothing_found_message(payload["folder"])
+            raise AppError("nothing_to_import", message, status=422, field="folder")
         imported, skipped = [], []
-        for candidate in find_import_candidates(Path(payload["folder"])):
+        for candidate in discovery.candidates:
             reason = self._skip_reason(candidate, game_override, known)
             if reason:
                 skipped.append({"path": str(candidate.path), "reason": reason})
                 continue
             imported.append(self._import(candidate, game_override or str(candidate.game_id)))
-        return ImportOutcome(imported, skipped)
+        return ImportOutcome(imported, skipped, discovery.scan)
 
     @staticmethod
     def _skip_reason(candidate: ImportCandidate, game_override: str | None, known: set[str | None]) -> str:

@@ -65,9 +65,11 @@ def create() -> ResponseReturnValue:
 
 @bp.post("/import")
 def import_runs() -> ResponseReturnValue:
-    """Models found in a folder (SB3 zips, RL Zoo `logs/<algo>/<env>_<n>/`) become experiments."""
+    """Models found in a folder (SB3 zips, RL Zoo `logs/<algo>/<env>_<n>/`) become experiments;
+    `scan` says how far the (bounded) search looked. None found: 422 `nothing_to_import`."""
     outcome = app_services().importer.import_folder(json_body())
-    return jsonify(imported=[e.to_dict() for e in outcome.imported], skipped=outcome.skipped), 201
+    imported = [e.to_dict() for e in outcome.imported]
+    return jsonify(imported=imported, skipped=outcome.skipped, scan=outcome.scan.to_dict()), 201
 
 
 @bp.get("")
