@@ -131,4 +131,5 @@ def test_the_stored_document_hides_its_key(store: TinyDBExperimentStore, databas
     store.save_calibration({"fingerprint": OLD_MACHINE, "algorithms": {}})
     store.save_calibration({"fingerprint": OLD_MACHINE, "algorithms": {"ppo": {"steps_per_second": 1.0}}})
     assert store.load_calibration() == {"fingerprint": OLD_MACHINE, "algorithms": {"ppo": {"steps_per_second": 1.0}}}
+    store.close()  # a closed database is one file
     assert '"calibration"' in database.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from retro_ml.errors import InvalidInput, NotFound
 from retro_ml.store import Experiment, ExperimentFilter, TinyDBExperimentStore
 from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import new_experiment_id
+from retro_ml.store.journal import journal_path_of
 from retro_ml.store.migrations import SCHEMA_VERSION
 
 
@@ -77,17 +78,19 @@ def test_failed_write_leaves_old_file_intact(
     store: TinyDBExperimentStore, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     experiment = store.create(make_experiment())
-    before = database.read_bytes()
+    before = database.read_bytes(), journal_path_of(database).read_bytes()
 
-    def disk_error(_fd: int) -> None:  # the disk fails after the temp file was written
+    def disk_error(_fd: int) -> None:  # the disk fails after the record was written
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_error)
     with pytest.raises(OSError):
         store.update(experiment.id, lambda e: setattr(e, "name", "renamed" * 1000))
+    with pytest.raises(OSError):
+        store.storage.compact()  # the whole-file write fails the same way
     monkeypatch.undo()
-    assert database.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["db.json"]  # no temp file left behind
+    assert (database.read_bytes(), journal_path_of(database).read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal"]  # no temp file left
     assert TinyDBExperimentStore(database).get(experiment.id).name == "pong run"
 
 

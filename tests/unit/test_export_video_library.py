@@ -67,22 +67,18 @@ def test_a_taken_name_is_a_conflict_and_a_case_change_is_not(world: World) -> No
     assert "BEST.mp4" in files_in(world.videos_dir) and "Best.mp4" not in files_in(world.videos_dir)
 
 
-def test_the_files_move_back_when_the_record_cannot_be_saved(world: World) -> None:
+def test_the_files_move_back_when_the_record_cannot_be_saved(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     video = world.add_video("milestone_050")
-    database = world.tmp / "data" / "db.json"
-    saved = database.with_name("db.saved")
-    os.rename(database, saved)
-    database.mkdir()  # a real failure: the atomic replace of the database file now fails
-    (database / "blocker").write_text("x")
-    try:
-        with pytest.raises(AppError) as caught:
-            world.library.rename(video.id, "Never")
-        assert caught.value.status == 503 and "was not renamed" in caught.value.message
-        assert files_in(world.videos_dir) == ["milestone_050.mp4", "milestone_050.png"]
-    finally:
-        (database / "blocker").unlink()
-        database.rmdir()
-        os.rename(saved, database)
+
+    def disk_full(_fd: int) -> None:  # the database's journal record cannot be made durable
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(AppError) as caught:
+        world.library.rename(video.id, "Never")
+    monkeypatch.undo()
+    assert caught.value.status == 503 and "was not renamed" in caught.value.message
+    assert files_in(world.videos_dir) == ["milestone_050.mp4", "milestone_050.png"]
     assert world.registry.get(video.id).path == video.path  # re-read from the file: unchanged
 
 

@@ -30,11 +30,11 @@ def experiments_by_id(path: Path) -> dict[str, dict[str, Any]]:
     return {doc["id"]: doc for doc in json.loads(path.read_text())["experiments"].values()}
 
 
-def test_opening_a_v1_database_migrates_it_to_v2(db_v1: Path) -> None:
+def test_opening_a_v1_database_migrates_it_to_the_current_version(db_v1: Path) -> None:
     before = experiments_by_id(db_v1)
     store = TinyDBExperimentStore(db_v1)
 
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     after = experiments_by_id(db_v1)  # on disk, not only in memory
     assert {i: d["metadata"]["paused_seconds"] for i, d in after.items()} == {PARENT: 0.0, OTHER: 0.0, CHILD: 0.0}
     assert {i: d["lineage"]["children"] for i, d in after.items()} == {PARENT: [CHILD], OTHER: [], CHILD: []}
@@ -46,6 +46,7 @@ def test_opening_a_v1_database_migrates_it_to_v2(db_v1: Path) -> None:
     assert stripped == before
 
     assert backup_path(db_v1, 1).read_bytes() == FIXTURE.read_bytes()
+    assert experiments_by_id(backup_path(db_v1, 2)) == after  # 2 -> 3 changes no document
     parent = store.get(PARENT)
     assert parent.lineage.children == [CHILD] and parent.metadata.paused_seconds == 0.0
     assert store.get(CHILD).lineage.parent_experiment_id == PARENT
@@ -56,9 +57,9 @@ def test_a_migrated_database_is_not_migrated_again(db_v1: Path) -> None:
     TinyDBExperimentStore(db_v1).close()
     migrated = db_v1.read_bytes()
     backup = backup_path(db_v1, 1).stat().st_mtime_ns
-    assert TinyDBExperimentStore(db_v1).schema_version() == 2
+    assert TinyDBExperimentStore(db_v1).schema_version() == SCHEMA_VERSION
     assert db_v1.read_bytes() == migrated and backup_path(db_v1, 1).stat().st_mtime_ns == backup
-    assert sorted(p.name for p in db_v1.parent.iterdir()) == ["db.json", "db.json.v1.bak"]
+    assert sorted(p.name for p in db_v1.parent.iterdir()) == ["db.json", "db.json.v1.bak", "db.json.v2.bak"]
 
 
 def test_children_are_ordered_oldest_first(tmp_path: Path) -> None:
@@ -96,9 +97,9 @@ def test_experiments_without_a_version_row_are_version_1(db_v1: Path) -> None:
     document = json.loads(db_v1.read_text())
     del document["meta"]
     db_v1.write_text(json.dumps(document))
-    assert migrate_database(db_v1) == 2
+    assert migrate_database(db_v1) == SCHEMA_VERSION
     assert experiments_by_id(db_v1)[PARENT]["lineage"]["children"] == [CHILD]
-    assert json.loads(db_v1.read_text())["meta"] == {"1": {"key": "schema_version", "value": 2}}
+    assert json.loads(db_v1.read_text())["meta"] == {"1": {"key": "schema_version", "value": SCHEMA_VERSION}}
 
 
 def test_a_new_database_starts_at_the_current_version(tmp_path: Path) -> None:
@@ -123,7 +124,7 @@ def test_a_failed_migration_leaves_the_v1_file(db_v1: Path, monkeypatch: pytest.
     monkeypatch.undo()
     assert db_v1.read_bytes() == FIXTURE.read_bytes()
     assert backup_path(db_v1, 1).read_bytes() == FIXTURE.read_bytes()
-    assert TinyDBExperimentStore(db_v1).schema_version() == 2  # the next start migrates
+    assert TinyDBExperimentStore(db_v1).schema_version() == SCHEMA_VERSION  # the next start migrates
 
 
 def test_cli_refuses_a_database_from_a_newer_version_without_touching_it(tmp_path: Path) -> None:

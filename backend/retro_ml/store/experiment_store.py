@@ -3,7 +3,9 @@
 The main process is the only writer. Every call takes one lock, so a read-modify-write
 (`update`) is atomic with respect to every other thread of the process. Reads work on the
 storage's in-memory documents: `list` walks raw documents kept sorted newest first (re-sorted
-only after a write), stops once it has a page, and builds entities only for that page.
+only after a create or delete), stops once it has a page, and builds entities only for that
+page. A write appends the documents it changed to the database's journal (store/journal.py),
+so its cost does not grow with the database.
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from tinydb import Query, TinyDB
+from tinydb import Query
 from tinydb.table import Table
 
 from retro_ml.errors import NotFound
-from retro_ml.store.atomic_storage import AtomicJSONStorage, Document, read_json_document
+from retro_ml.store.atomic_storage import Document
 from retro_ml.store.entities import Experiment, utc_now, validate_experiment_id
+from retro_ml.store.journal import JournaledJSONStorage, JournaledTinyDB
 from retro_ml.store.migrations import (
     EXPERIMENTS_TABLE,
     META_TABLE,
     SCHEMA_VERSION,
-    migrate_document,
+    open_and_migrate,
     schema_version_of,
 )
 
@@ -80,34 +83,41 @@ def _entity(doc: Document) -> Experiment:
 
 
 class TinyDBExperimentStore:
-    """Experiments as documents in the `experiments` table of one TinyDB JSON file."""
+    """Experiments as documents in the `experiments` table of one TinyDB JSON file (and its journal)."""
 
     def __init__(self, path: Path) -> None:
         self._lock = threading.RLock()
-        document = read_json_document(path)
-        if document is not None:
-            migrate_document(path, document)
-        self._db = TinyDB(path, storage=AtomicJSONStorage)
-        self._storage = cast(AtomicJSONStorage, self._db.storage)
-        self._storage.prime(document)  # parsed once: opening a big database costs one parse
+        self._db = JournaledTinyDB(path, storage=JournaledJSONStorage)
+        self._storage = cast(JournaledJSONStorage, self._db.storage)
+        open_and_migrate(self._storage)  # parsed once: opening a big database costs one parse
         self._experiments = self._db.table(EXPERIMENTS_TABLE)
         self._meta = self._db.table(META_TABLE)
         self._settings = self._db.table(SETTINGS_TABLE)
-        # Derived from the storage's documents, rebuilt when its generation moves on.
+        # Derived from the storage's documents, rebuilt when the experiments table changed
+        # behind this store's back (a failed write re-reads the file), patched after its own writes.
         self._index: dict[str, int] = {}  # experiment id -> TinyDB doc id
         self._newest_first: list[Document] = []
-        self._index_generation = -1
+        self._index_generation: tuple[int, int] = (-1, -1)
+        self._sorted_generation: tuple[int, int] = (-1, -1)
         with self._lock:
             if schema_version_of(self._storage.read() or {}) is None:
                 self._meta.insert({"key": "schema_version", "value": SCHEMA_VERSION})
+            if not path.exists():
+                self._storage.compact()  # the database file exists from the first start
+            self._refresh_index()  # at open, not in the first write
 
     @property
     def lock(self) -> threading.RLock:
         """The one lock of this database file: other tables' stores take it too."""
         return self._lock
 
+    @property
+    def storage(self) -> JournaledJSONStorage:
+        """The database's storage: its in-memory documents are read-only to callers."""
+        return self._storage
+
     def shared_table(self, name: str) -> Table:
-        """Another table of the same file (same storage, same atomic writes)."""
+        """Another table of the same database (same storage, same journaled writes)."""
         return self._db.table(name)
 
     def schema_version(self) -> int:
@@ -118,18 +128,40 @@ class TinyDBExperimentStore:
     def _documents(self) -> dict[str, Document]:
         return self._storage.table(EXPERIMENTS_TABLE)
 
-    def _refresh_indexes(self) -> None:
-        if self._index_generation == self._storage.generation:
+    def _generation(self) -> tuple[int, int]:
+        return self._storage.table_generation(EXPERIMENTS_TABLE)
+
+    def _refresh_index(self) -> None:
+        if self._index_generation == self._generation():
             return
         documents = self._documents()
         self._index = {doc["id"]: int(doc_id) for doc_id, doc in documents.items() if "id" in doc}
-        # A stable sort: experiments created in the same millisecond keep their stored order.
-        self._newest_first = sorted(documents.values(), key=_created, reverse=True)
-        self._index_generation = self._storage.generation
+        self._index_generation = self._generation()
+
+    def _sorted_documents(self) -> list[Document]:
+        if self._sorted_generation != self._generation():
+            # A stable sort: experiments created in the same millisecond keep their stored order.
+            self._newest_first = sorted(self._documents().values(), key=_created, reverse=True)
+            self._sorted_generation = self._generation()
+        return self._newest_first
+
+    def _write(self, write: Callable[[], object], keeps_order: bool) -> None:
+        """Run one write of the experiments table, then carry the derived state over to it.
+
+        The index is patched by the caller (`_index` changes only on create and delete); the
+        sorted list stays valid when the write changed no creation time nor membership.
+        """
+        index_current = self._index_generation == self._generation()
+        sorted_current = self._sorted_generation == self._generation()
+        write()
+        if index_current:
+            self._index_generation = self._generation()
+        if sorted_current and keeps_order:
+            self._sorted_generation = self._generation()
 
     def _doc_id(self, experiment_id: str) -> int | None:
         """TinyDB's doc id of an experiment."""
-        self._refresh_indexes()
+        self._refresh_index()
         return self._index.get(experiment_id)
 
     def _raw(self, experiment_id: str) -> Document:
@@ -144,7 +176,10 @@ class TinyDBExperimentStore:
     def create(self, experiment: Experiment) -> Experiment:
         validate_experiment_id(experiment.id)
         with self._lock:
-            self._experiments.insert(experiment.to_dict())
+            self._refresh_index()
+            doc_ids: list[int] = []
+            self._write(lambda: doc_ids.append(self._experiments.insert(experiment.to_dict())), keeps_order=False)
+            self._index[experiment.id] = doc_ids[0]
         return experiment
 
     def get(self, experiment_id: str) -> Experiment:
@@ -155,8 +190,7 @@ class TinyDBExperimentStore:
         """Newest first; at most `filters.limit`."""
         filters = filters or ExperimentFilter()
         with self._lock:
-            self._refresh_indexes()
-            chosen = (doc for doc in self._newest_first if filters.matches_document(doc))
+            chosen = (doc for doc in self._sorted_documents() if filters.matches_document(doc))
             page = itertools.islice(chosen, filters.limit) if filters.limit else chosen
             return [_entity(doc) for doc in page]
 
@@ -164,21 +198,29 @@ class TinyDBExperimentStore:
         """Apply `change` to the stored experiment and persist it, atomically."""
         with self._lock:
             experiment = self.get(experiment_id)
+            created = experiment.metadata.created
             change(experiment)
             experiment.metadata.updated = utc_now()
             fields: dict[str, Any] = experiment.to_dict()
             doc_id = self._doc_id(experiment_id)
             if doc_id is None:  # `change` deleted it (re-entrant call under our RLock)
                 raise NotFound("experiment", experiment_id)
-            self._experiments.update(fields, doc_ids=[doc_id])
+            keeps_order = experiment.metadata.created == created and fields["id"] == experiment_id
+            self._write(lambda: self._experiments.update(fields, doc_ids=[doc_id]), keeps_order)
+            if fields["id"] != experiment_id:
+                self._index_generation = (-1, -1)
         return experiment
 
     def delete(self, experiment_id: str) -> None:
         validate_experiment_id(experiment_id)
         with self._lock:
             doc_id = self._doc_id(experiment_id)
-            if doc_id is None or not self._experiments.remove(doc_ids=[doc_id]):
+            removed: list[int] = []
+            if doc_id is not None:
+                self._write(lambda: removed.extend(self._experiments.remove(doc_ids=[doc_id])), keeps_order=False)
+            if not removed:
                 raise NotFound("experiment", experiment_id)
+            self._index_generation = (-1, -1)  # rebuilt at the next lookup (deletes are rare)
 
     def count(self) -> int:
         with self._lock:

@@ -4,6 +4,8 @@ The version lives in the `meta` table as `{"key": "schema_version", "value": N}`
 migration turns version N into N+1 by editing the parsed document in place. Before a step
 the file is copied to `<db>.v<N>.bak`; the step itself is one atomic write that also sets
 the new version, so a crash leaves the file complete at version N or N+1, never between.
+Migrations run on the base file alone: the store compacts its journal (store/journal.py)
+into it first.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError
-from retro_ml.store.atomic_storage import Document, atomic_write_text, dump_document, read_json_document
+from retro_ml.store.atomic_storage import Document, atomic_write_text, dump_document
+from retro_ml.store.journal import JournaledJSONStorage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_TABLE = "meta"
 EXPERIMENTS_TABLE = "experiments"
 SCHEMA_KEY = "schema_version"
@@ -58,8 +61,15 @@ def _add_paused_seconds_and_children(document: Document) -> None:
         doc.setdefault("lineage", {})["children"] = [kid["id"] for kid in kids]
 
 
+def _adopt_the_journal(document: Document) -> None:
+    """2 → 3: no document changes. From 3 on, writes go to `<db>.journal` until compacted into
+    the file; the version step makes an older Retro ML Trainer, which would ignore that journal
+    and lose its writes, refuse the database instead."""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "metadata.paused_seconds and lineage.children", _add_paused_seconds_and_children),
+    Migration(2, "writes are journaled in <db>.journal", _adopt_the_journal),
 )
 
 
@@ -85,13 +95,33 @@ def backup_path(path: Path, version: int) -> Path:
 
 
 def migrate_database(path: Path) -> int:
-    """Bring the file at `path` to `SCHEMA_VERSION`; returns the version it is at now."""
-    document = read_json_document(path)
-    return SCHEMA_VERSION if document is None else migrate_document(path, document)
+    """Bring the database at `path` to `SCHEMA_VERSION`; returns the version it is at now."""
+    storage = JournaledJSONStorage(path)
+    try:
+        document = open_and_migrate(storage)
+    finally:
+        storage.close()
+    return SCHEMA_VERSION if document is None else check_schema(path, document)
 
 
-def migrate_document(path: Path, document: Document) -> int:
-    """Migrate `document` (the parsed content of `path`) in place, writing each step to `path`.
+def open_and_migrate(storage: JournaledJSONStorage) -> Document | None:
+    """Read the database (its file and journal) and bring it to `SCHEMA_VERSION`.
+
+    A newer version's database is refused before anything is written; the journal is then
+    compacted into the file, which the migrations work on.
+    """
+    document = storage.read()
+    if document is None:
+        return None
+    check_schema(storage.path, document)
+    if storage.journal_bytes:
+        storage.compact()
+    migrate_document(storage.path, document)
+    return document
+
+
+def check_schema(path: Path, document: Document) -> int:
+    """The version of `document` (read from `path`); SchemaTooNew when this version cannot open it.
 
     A file without a version row but with experiments predates versioning, which began at
     1; one without experiments is stamped by the store at the current version.
@@ -101,6 +131,12 @@ def migrate_document(path: Path, document: Document) -> int:
         version = 1 if _experiments(document) else SCHEMA_VERSION
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(path, version)
+    return version
+
+
+def migrate_document(path: Path, document: Document) -> int:
+    """Migrate `document` (the parsed content of `path`) in place, writing each step to `path`."""
+    version = check_schema(path, document)
     for migration in MIGRATIONS:
         if migration.from_version != version:
             continue
