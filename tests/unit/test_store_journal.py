@@ -142,3 +142,21 @@ def test_a_single_file_store_of_the_previous_version_opens_with_everything(tmp_p
     reopened = VideoArtifactStore(TinyDBExperimentStore(database))
     assert reopened.get(clips[3].id).name == "renamed"
     assert len(reopened.list(VideoFilter(), {})) == 9 and not reopened.has_path(clips[0].path)
+
+
+def test_a_failed_compaction_fails_no_write_and_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "retro_ml.json"
+    store = TinyDBExperimentStore(database)
+    compactions = store.storage.compactions
+    monkeypatch.setattr(journal_module, "COMPACT_MIN_BYTES", 2_000)
+
+    def disk_full(_path: Path, _text: str) -> None:  # the database file cannot be rewritten
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "atomic_write_text", disk_full)
+    kept = [store.create(experiment(f"run {n}")) for n in range(20)]  # each past the threshold
+    assert store.storage.compactions == compactions and store.storage.journal_bytes > 2_000
+    store.close()  # cannot compact either: the journal stays, and is replayed at the next open
+    monkeypatch.undo()
+    assert sorted(e.name for e in TinyDBExperimentStore(database).list()) == sorted(e.name for e in kept)
+    assert journal_path_of(database).read_bytes() == b""  # that open compacted it

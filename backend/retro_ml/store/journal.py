@@ -122,6 +122,7 @@ class JournaledJSONStorage(AtomicJSONStorage):
         self._fd: int | None = None
         self._journal_bytes = 0  # known once read
         self._table_writes: dict[str, int] = {}
+        self._compact_past = 0  # after a failed compaction: the journal size to retry at
         self.compactions = 0
 
     # ---- reading ---------------------------------------------------------------------
@@ -171,37 +172,50 @@ class JournaledJSONStorage(AtomicJSONStorage):
             raise
         self._journal_bytes = start + len(line)
         self._table_writes[table] = self._table_writes.get(table, 0) + 1
-        if self._journal_bytes > max(COMPACT_MIN_BYTES, self._size_of(self.path) // 2):
+        if self._compaction_due():
             self._compact_when_possible()
 
     def write(self, data: Document) -> None:
         """A whole-document write (TinyDB's own interface): compact with `data`."""
         self._data, self._loaded = data, True
         self._generation += 1
-        self.compact()
+        self.write_whole()
 
-    def compact(self, changed_table: str | None = None) -> None:
-        """Replace the base atomically with the whole document, then empty the journal."""
-        data = self.document()
+    def write_whole(self, changed_table: str | None = None) -> None:
+        """Persist an in-memory change that is in no journal record, by compacting; on failure
+        drop it from memory (the next read re-reads the disk), like a failed append."""
         try:
-            atomic_write_text(self.path, dump_document(data))
-            if self._journal_bytes or self._fd is not None:
-                fd = self._journal_fd()
-                os.ftruncate(fd, 0)
-                os.fsync(fd)
+            self.compact()
         except BaseException:
             self.invalidate()
             raise
-        self._journal_bytes = 0
-        self.compactions += 1
-        if changed_table is not None:  # a write that compacts instead of journaling
+        if changed_table is not None:
             self._table_writes[changed_table] = self._table_writes.get(changed_table, 0) + 1
+
+    def compact(self) -> None:
+        """Replace the base atomically with the whole document, then empty the journal.
+
+        Memory is left as it is when this fails: it holds what the disk holds (the base and
+        the journal, whose records replay harmlessly over a base that already has them).
+        """
+        atomic_write_text(self.path, dump_document(self.document()))
+        if self._journal_bytes or self._fd is not None:
+            fd = self._journal_fd()
+            os.ftruncate(fd, 0)
+            os.fsync(fd)
+        self._journal_bytes = 0
+        self._compact_past = 0
+        self.compactions += 1
+
+    def _compaction_due(self) -> bool:
+        return self._journal_bytes > max(COMPACT_MIN_BYTES, self._size_of(self.path) // 2, self._compact_past)
 
     def _compact_when_possible(self) -> None:
         """Compaction after an acknowledged write: a failure (disk full) must not fail that write."""
         try:
             self.compact()
         except OSError as error:
+            self._compact_past = self._journal_bytes + COMPACT_MIN_BYTES  # not again at the very next write
             log.warning("Could not compact the database journal %s (%s); will retry later.", self.journal, error)
 
     @staticmethod
@@ -298,7 +312,7 @@ class JournaledTable(Table):
                 storage.invalidate()  # half-applied in memory: re-read what the disk holds
             raise
         if tracked.cleared or len(tracked.touched) > MAX_RECORD_DOCUMENTS:
-            storage.compact(changed_table=self.name)
+            storage.write_whole(changed_table=self.name)
         elif tracked.touched:
             storage.append(self.name, {doc_id: tracked.raw.get(doc_id) for doc_id in tracked.touched})
         self.clear_cache()
