@@ -449,7 +449,10 @@ def test_copy_path_and_open_location_answer_with_a_toast(server: LiveServer, run
     _choose(page, row, "Open location")
     refused = _toast(page, "Could not open the folder")
     expect(refused).to_have_attribute("data-kind", "error")
-    expect(refused.locator(".toast__detail")).to_have_text("Install xdg-utils to open folders.")
+    folder = Path(evaluation["path"]).parent  # where to look by hand, since nothing could open it
+    expect(refused.locator(".toast__detail")).to_have_text(
+        f"Install xdg-utils to open folders. The video is in {folder}."
+    )
     assert answers == []
 
 
