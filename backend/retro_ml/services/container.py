@@ -25,6 +25,7 @@ from retro_ml.services.importing import RunImporter
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.storage import StorageCleanup
+from retro_ml.services.storage.leftovers import sweep_leftovers
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
@@ -76,6 +77,8 @@ def build_services(paths: AppPaths) -> Services:
     videos = VideoRegistry(store, video_records, paths.data_dir, bus)
     experiments.on_deleted(videos.forget_experiment)
     recover_after_restart(store, runs, processes, experiments, bus)
+    # After recovery (settled statuses), before the server listens: every runs folder, not only runs/.
+    sweep_leftovers(store.list(), [paths.runs, experiments.runs_dir()])
     importer = RunImporter(store, runs, presets, bus)
     calibration = CalibrationService(store, presets)
     experiments.on_run_measured(calibration.record)
