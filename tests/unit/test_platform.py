@@ -85,9 +85,10 @@ def test_linux_reveal_asks_the_file_manager_to_select_the_file(
 
 
 def test_linux_reveal_without_a_file_manager_opens_the_folder_with_xdg_open(
-    session_bus: str, xdg_open: RecordingTool, video: Path, monkeypatch: pytest.MonkeyPatch
+    session_bus: str, xvfb_display: str, xdg_open: RecordingTool, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", xdg_open.path_with_it())
+    monkeypatch.setenv("DISPLAY", xvfb_display)  # xdg-open is only started where it can show something
     platform = LinuxPlatform()
     state = platform.reveal_state()
     assert (state.available, state.method) == (True, "xdg-open") and FILE_MANAGER in state.reason
@@ -96,9 +97,10 @@ def test_linux_reveal_without_a_file_manager_opens_the_folder_with_xdg_open(
 
 
 def test_linux_reveal_falls_back_to_xdg_open_when_the_file_manager_fails(
-    session_bus: str, xdg_open: RecordingTool, video: Path, monkeypatch: pytest.MonkeyPatch
+    session_bus: str, xvfb_display: str, xdg_open: RecordingTool, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", xdg_open.path_with_it())
+    monkeypatch.setenv("DISPLAY", xvfb_display)  # xdg-open is only started where it can show something
     failing = spawn_service(
         session_bus,
         FILE_MANAGER,
