@@ -2,14 +2,17 @@
 
 The worker talks to the app only through files in its run folder. This package says what
 those files are called (names.py), how the live view uses two of them (live_view.py), what
-the worker reports in events.jsonl (reports.py) and which bus/Socket.IO events the main
-process makes of it (events.py). Stdlib only: the worker imports it before torch, and the
-main process never imports torch at all. docs/CONTRACT.md describes it for people.
+the worker reports in events.jsonl (reports.py), which bus/Socket.IO events the main
+process makes of it (events.py) and how either side says the disk is full (disk.py).
+Stdlib only: the worker imports it before torch, and the main process never imports torch
+at all. docs/CONTRACT.md describes it for people.
 """
 
 from __future__ import annotations
 
+from retro_ml.run_contract.disk import DISK_FULL_EXIT_CODE, disk_full_message, free_bytes, is_disk_full
 from retro_ml.run_contract.events import (
+    DISK_SPACE,
     EVENT_TYPES,
     EXPERIMENT_STATUS,
     EXPORT_COMPLETE,
@@ -22,6 +25,7 @@ from retro_ml.run_contract.events import (
     TRAINING_PROGRESS,
     VIDEO_FAILED,
     VIDEO_GENERATED,
+    DiskSpaceEvent,
     EventPayload,
     ExperimentStatusEvent,
     ExportEvent,
@@ -95,6 +99,9 @@ __all__ = [
     "CHECKPOINTS_DIR",
     "CHECKPOINT_FILE_PATTERN",
     "CONFIG_FILE",
+    "DISK_FULL_EXIT_CODE",
+    "DISK_SPACE",
+    "DiskSpaceEvent",
     "CheckpointReport",
     "EVALUATION_THUMBNAIL",
     "EVALUATION_VIDEO",
@@ -164,5 +171,8 @@ __all__ = [
     "checkpoint_file_name",
     "checkpoint_files",
     "clip_model_file_name",
+    "disk_full_message",
+    "free_bytes",
+    "is_disk_full",
     "temporary_checkpoint_file_name",
 ]

@@ -28,6 +28,7 @@ from retro_ml.run_contract import (
     CheckpointReport,
     checkpoint_file_name,
     checkpoint_files,
+    is_disk_full,
     temporary_checkpoint_file_name,
 )
 from retro_ml.training.callbacks import ActiveClock
@@ -39,11 +40,21 @@ DEFAULT_KEEP_CHECKPOINTS = 3
 
 
 def save_model_file(model: Any, final: Path, temporary: Path) -> Path:
-    """Save `model` to `temporary`, fsync it, then rename it to `final` (atomic on one disk)."""
-    model.save(temporary)
-    with temporary.open("rb") as saved:
-        os.fsync(saved.fileno())
-    os.replace(temporary, final)
+    """Save `model` to `temporary`, fsync it, then rename it to `final` (atomic on one disk).
+
+    A save that fails (a full disk) removes its part: the space comes back, nothing half-written stays.
+    """
+    try:
+        model.save(temporary)
+        with temporary.open("rb") as saved:
+            os.fsync(saved.fileno())
+        os.replace(temporary, final)
+    except BaseException:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
     return final
 
 
@@ -141,7 +152,11 @@ class PeriodicCheckpointCallback(BaseCallback):
         return True
 
     def save_checkpoint(self) -> Path | None:
-        """Save, report, prune; None when saving failed (a warning in worker.log, training goes on)."""
+        """Save, report, prune; None when saving failed (a warning in worker.log, training goes on).
+
+        A full disk is the exception: it fails the run (its message says to free space and continue
+        from the last checkpoint) rather than train on with nowhere to save the result.
+        """
         timestep = self.num_timesteps
         self._schedule_next(timestep)
         name = checkpoint_file_name(timestep)
@@ -152,11 +167,9 @@ class PeriodicCheckpointCallback(BaseCallback):
             self.directory.mkdir(exist_ok=True)
             save_model_file(self.model, final, temporary)
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             print(f"warning: checkpoint at step {timestep} was not saved: {exc}", file=sys.stderr, flush=True)
-            try:
-                temporary.unlink(missing_ok=True)
-            except OSError:
-                pass
             return None
         self.saved.append(timestep)
         self.reporter.write(CheckpointReport(type="checkpoint", timestep=timestep, path=f"{CHECKPOINTS_DIR}/{name}"))

@@ -8,6 +8,10 @@ all it knows.
 Stopping: a `STOP` file in the run folder, or SIGTERM (SIGBREAK on Windows), makes the
 worker leave training at the next step, save the model and report `stopped`.
 
+A full disk (ENOSPC: a checkpoint, a report, TensorBoard's writer) fails the run with a message
+that says so (run_contract/disk.py); when not even that report fits, the worker exits with
+DISK_FULL_EXIT_CODE and the main process says it instead.
+
 Along the way the worker saves periodic checkpoints (`checkpoints/step_<N>.zip`), writes
 SB3's TensorBoard output to `tensorboard/`, and leaves paused time (PAUSED_SECONDS) out of
 its elapsed time and ETA. At every `milestone_every_pct` percent it records one episode of
@@ -29,13 +33,14 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from retro_ml.run_contract import (
     CONFIG_FILE,
+    DISK_FULL_EXIT_CODE,
     EVENTS_FILE,
     METRICS_FILE,
     MODEL_FILE,
@@ -45,11 +50,14 @@ from retro_ml.run_contract import (
     FailedReport,
     FinishedReport,
     StartedReport,
+    disk_full_message,
+    is_disk_full,
 )
 from retro_ml.training.reporting import ReportWriter
 
 STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
 DEFAULT_N_ENVS = {"ppo": 8, "dqn": 1}
+DISK_FULL_TRACEBACK_CHARS = 2000
 
 
 class RunFolderError(ValueError):
@@ -64,14 +72,21 @@ def run_worker(run_dir: Path) -> int:
     print(f"retro-ml worker pid {os.getpid()} in {run_dir}", flush=True)
     stop_signal = threading.Event()
     run_config: dict[str, Any] | None = None
-    with ReportWriter(run_dir / EVENTS_FILE) as reporter, stop_on_signals(stop_signal):
-        try:
-            run_config = read_run_config(run_dir)
-            train(run_dir, run_config, reporter, stop_signal)
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
-            report_failure(reporter, exc, run_config)
-            return 1
-    return 0
+    exit_code = 0
+    try:
+        with ReportWriter(run_dir / EVENTS_FILE) as reporter, stop_on_signals(stop_signal):
+            try:
+                run_config = read_run_config(run_dir)
+                train(run_dir, run_config, reporter, stop_signal)
+            except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
+                report_failure(reporter, exc, run_config)
+                exit_code = DISK_FULL_EXIT_CODE if is_disk_full(exc) else 1
+    except OSError as exc:  # closing events.jsonl flushes what a full disk refused
+        write_log(f"could not close {EVENTS_FILE}: {exc}\n")
+        exit_code = DISK_FULL_EXIT_CODE if is_disk_full(exc) else 1
+        if is_disk_full(exc):
+            silence_output()
+    return exit_code
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
@@ -231,8 +246,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             side_recorder.stop()  # after a failure, or after it is done: no recorder outlives the worker
         if long_video is not None:
             long_video.finish()  # after a failure: what was filmed is still joined and listed
-        logger.close()
-        env.close()
+        close_quietly(logger.close, env.close)  # a full disk fails closing too: never hide the first error
 
 
 def resume_model_path(run_dir: Path, run_config: dict[str, Any]) -> Path | None:
@@ -285,20 +299,55 @@ def save_model_atomically(model: Any, run_dir: Path) -> Path:
     return save_model_file(model, run_dir / MODEL_FILE, run_dir / TEMPORARY_MODEL_FILE)
 
 
+def close_quietly(*closers: Callable[[], object]) -> None:
+    """Call each closer; one that fails (TensorBoard's writer on a full disk) is a warning."""
+    for close in closers:
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001 - the run's own outcome is already decided
+            write_log(f"warning: {type(exc).__name__} while closing: {first_line(exc)}\n")
+
+
 def report_failure(reporter: ReportWriter, exc: BaseException, run_config: dict[str, Any] | None) -> None:
     """Traceback to stderr (worker.log) and a `failed` report with a one-line message."""
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    sys.stderr.write(details)
-    sys.stderr.flush()
+    write_log(details)
+    run_dir = reporter.path.parent
+    if is_disk_full(exc):
+        details = details[-DISK_FULL_TRACEBACK_CHARS:]  # a short line has the best chance on a full disk
     try:
-        reporter.write(FailedReport(type="failed", message=describe_failure(exc, run_config), traceback=details))
-    except OSError as write_error:  # e.g. the run folder is gone: worker.log is all we have
-        sys.stderr.write(f"could not write the failed report: {write_error}\n")
+        message = describe_failure(exc, run_config, run_dir)
+        reporter.write(FailedReport(type="failed", message=message, traceback=details))
+    except OSError as write_error:  # the folder is gone, or the disk full: the exit code says it
+        write_log(f"could not write the failed report: {write_error}\n")
+    if is_disk_full(exc):
+        silence_output()
 
 
-def describe_failure(exc: BaseException, run_config: dict[str, Any] | None) -> str:
+def write_log(text: str) -> None:
+    """To stderr (worker.log), unless that cannot be written either (a full disk)."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def silence_output() -> None:
+    """worker.log is on the full disk: what is left to print goes nowhere, and the exit code stays
+    ours (Python exits with 120 when it cannot flush stdout at the end)."""
+    for name in ("stdout", "stderr"):
+        try:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives until exit
+        except OSError:
+            pass
+
+
+def describe_failure(exc: BaseException, run_config: dict[str, Any] | None, run_dir: Path | None = None) -> str:
     """One line a user can act on."""
     run_config = run_config or {}
+    if is_disk_full(exc) and run_dir is not None:
+        return disk_full_message(run_dir)
     if is_unknown_environment(exc):
         game = run_config.get("game") or run_config.get("env_id")
         return (
