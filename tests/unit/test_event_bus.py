@@ -19,6 +19,7 @@ def test_plan_event_types_exist() -> None:
             "export.progress",
             "export.complete",
             "export.failed",
+            "disk.space",
         }
         == set(EVENT_TYPES)
     )

@@ -2,7 +2,7 @@
 
 Most stand for a worker report (reports.py): the main process turns each report it reads
 into these, with paths made absolute. The others come from the main process itself
-(`experiment.status` for queued/paused/interrupted..., `export.*`). `live.*` are Socket.IO
+(`experiment.status` for queued/paused/interrupted..., `export.*`, `disk.space`). `live.*` are Socket.IO
 only: frames go to the watchers of one run, never through the bus.
 """
 
@@ -20,6 +20,7 @@ VIDEO_FAILED = "video.failed"
 EXPORT_PROGRESS = "export.progress"
 EXPORT_COMPLETE = "export.complete"
 EXPORT_FAILED = "export.failed"
+DISK_SPACE = "disk.space"
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -29,6 +30,7 @@ EVENT_TYPES = (
     EXPORT_PROGRESS,
     EXPORT_COMPLETE,
     EXPORT_FAILED,
+    DISK_SPACE,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -87,6 +89,18 @@ class ExportEvent(TypedDict):
     job: dict[str, Any]
 
 
+class DiskSpaceEvent(TypedDict):
+    """The free space of the runs' disks crossed a Settings threshold (either way)."""
+
+    level: str  # "ok", "low" (under low_disk_warning_mb) or "critical" (under low_disk_pause_mb)
+    folder: str  # the folder with the least space
+    free_mb: int
+    warning_mb: int
+    pause_mb: int
+    message: str  # what it means and what to do; "" when ok
+    paused: list[str]  # the runs paused just now for lack of space
+
+
 class FrameInfo(TypedDict):
     width: int | None
     height: int | None
@@ -105,4 +119,5 @@ EventPayload = (
     | VideoGeneratedEvent
     | VideoFailedEvent
     | ExportEvent
+    | DiskSpaceEvent
 )

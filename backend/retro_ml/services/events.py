@@ -14,6 +14,7 @@ from typing import Any
 
 # The event names and their payloads belong to the run contract, shared with the worker side.
 from retro_ml.run_contract import (
+    DISK_SPACE,
     EVENT_TYPES,
     EXPERIMENT_STATUS,
     EXPORT_COMPLETE,
@@ -26,6 +27,7 @@ from retro_ml.run_contract import (
 )
 
 __all__ = [
+    "DISK_SPACE",
     "EVENT_TYPES",
     "EXPERIMENT_STATUS",
     "EXPORT_COMPLETE",

@@ -1,7 +1,9 @@
 """The experiment manager: creates runs, schedules their workers, and controls them.
 
-New runs wait `queued` until a slot is free (`max_concurrent_runs`). Status changes
-go out on the bus as `experiment.status`; the recorder (subscribed first) stores them.
+New runs wait `queued` until a slot is free (`max_concurrent_runs`) and their disk has room
+(disk_guard.py, which also pauses runs before a disk fills up). Status changes go out on the
+bus as `experiment.status`; the recorder (subscribed first) stores them, or holds them while
+the disk is full (reads see them all the same).
 """
 
 from __future__ import annotations
@@ -9,26 +11,30 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import Conflict, InvalidInput, NotFound
-from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE, checkpoint_files
+from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
+from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE, checkpoint_files, disk_full_message, is_disk_full
+from retro_ml.run_contract.disk import disk_full_reason
 from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
 from retro_ml.services.experiments.config_fields import check_consistency, check_value
+from retro_ml.services.experiments.disk_estimate import disk_warning
+from retro_ml.services.experiments.disk_guard import DiskGuard
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.experiments.recorder import ExperimentRecorder
 from retro_ml.services.experiments.requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
 from retro_ml.services.experiments.sizing import Hardware, this_machine
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.workers import ProcessManager
-from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, new_experiment_id
+from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, VideoArtifact, new_experiment_id
 from retro_ml.store.experiment_store import ExperimentFilter, ExperimentStore
 from retro_ml.store.run_folders import RunFolders
 
 CONTINUABLE = frozenset({"completed", "stopped", "interrupted", "failed"})
 RETRYABLE = frozenset({"failed", "interrupted"})
+WatchedFolders = tuple[list[Path], dict[str, Path]]  # the disk guard's: folders, running runs' folders
 
 
 class ExperimentManager:
@@ -56,6 +62,7 @@ class ExperimentManager:
         self._speed_listeners: list[Callable[[str, float, int], object]] = []
         self._deleted_listeners: list[Callable[[str], object]] = []
         self._recorder.on_finished(self._on_finished)
+        self._disk_guard = DiskGuard(bus, settings, self._disk_watched, self._pause_for_space, self.schedule)
         settings.on_change(self._on_settings_changed)
 
     # ---- queries -------------------------------------------------------------------
@@ -64,6 +71,16 @@ class ExperimentManager:
 
     def list(self, filters: ExperimentFilter | None = None) -> list[Experiment]:
         return [self._recorder.with_live_progress(e) for e in self._store.list(filters)]
+
+    @property
+    def disk_guard(self) -> DiskGuard:
+        """Free space of the runs' disks: warnings, pauses, queued runs held (disk_guard.py)."""
+        return self._disk_guard
+
+    def disk_warning(self, experiment: Experiment, videos: Iterable[VideoArtifact] = ()) -> str | None:
+        """What to tell whoever just created `experiment` when its files may not fit (else None);
+        `videos`: the finished ones, whose sizes say how much an hour of video takes here."""
+        return disk_warning(experiment, self._store.list(), videos)
 
     @property
     def hardware(self) -> Hardware:
@@ -133,25 +150,26 @@ class ExperimentManager:
 
     # ---- control -------------------------------------------------------------------
     def stop(self, experiment_id: str) -> Experiment:
-        experiment = self._store.get(experiment_id)
+        experiment = self.get(experiment_id)
         if experiment.status not in ACTIVE_STATUSES:
             raise Conflict(f"'{experiment.name}' is not running (it is {experiment.status}).")
         if self._processes.request_stop(experiment_id):
             self._paused_at.pop(experiment_id, None)
-            return self._store.update(experiment_id, lambda e: setattr(e.metadata, "status_message", "Stopping…"))
+            self._recorder.update(experiment_id, lambda e: setattr(e.metadata, "status_message", "Stopping…"))
+            return self.get(experiment_id)
         self._publish_status(experiment_id, "stopped", "Stopped before training began")
         return self.get(experiment_id)
 
-    def pause(self, experiment_id: str) -> Experiment:
-        experiment = self._store.get(experiment_id)
+    def pause(self, experiment_id: str, message: str = "Paused: resume to continue where it left off") -> Experiment:
+        experiment = self.get(experiment_id)
         if experiment.status != "running" or not self._processes.suspend(experiment_id):
             raise Conflict(f"'{experiment.name}' is {experiment.status}: only a running training can be paused.")
         self._paused_at[experiment_id] = time.monotonic()
-        self._publish_status(experiment_id, "paused", "Paused: resume to continue where it left off")
+        self._publish_status(experiment_id, "paused", message)
         return self.get(experiment_id)
 
     def resume(self, experiment_id: str) -> Experiment:
-        experiment = self._store.get(experiment_id)
+        experiment = self.get(experiment_id)
         if experiment.status != "paused":
             raise Conflict(f"'{experiment.name}' is {experiment.status}, not paused.")
         paused_since = self._paused_at.pop(experiment_id, time.monotonic())
@@ -183,13 +201,27 @@ class ExperimentManager:
         return self.get(experiment_id)
 
     def delete(self, experiment_id: str) -> None:
-        """Delete the record and its run folder (model, logs, checkpoints)."""
-        experiment = self._store.get(experiment_id)
+        """Delete the record and its run folder (model, logs, checkpoints).
+
+        On a full disk the folder's files go first: that frees the room the database needs.
+        """
+        experiment = self.get(experiment_id)
         if experiment.status in ACTIVE_STATUSES:
             raise Conflict(f"'{experiment.name}' is {experiment.status}: stop it before deleting it.")
         folder = Path(experiment.run_dir) if experiment.run_dir else None
         trash = self._runs.move_to_trash(experiment_id, folder)  # one rename: never half a folder under its name
-        self._store.delete(experiment_id)
+        try:
+            self._store.delete(experiment_id)
+        except OSError as error:
+            if trash is None or not is_disk_full(error):
+                raise AppError("disk_full", self._not_deleted(experiment, error), status=507) from None
+            shutil.rmtree(trash, ignore_errors=True)
+            trash = None
+            try:
+                self._store.delete(experiment_id)
+            except OSError as again:
+                raise AppError("disk_full", self._not_deleted(experiment, again), status=507) from None
+        self._recorder.forget(experiment_id)
         parent_id = experiment.lineage.parent_experiment_id
         if parent_id:
 
@@ -202,6 +234,13 @@ class ExperimentManager:
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
 
+    def _not_deleted(self, experiment: Experiment, error: OSError) -> str:
+        where = Path(experiment.run_dir).parent if experiment.run_dir else self._runs.root
+        reason = disk_full_reason(where) if is_disk_full(error) else str(error.strerror or error)
+        return (
+            f"'{experiment.name}' could not be removed from the database ({reason}): free space, then delete it again."
+        )
+
     def on_deleted(self, listener: Callable[[str], object]) -> None:
         """`listener(experiment_id)` after an experiment and its folder were deleted."""
         self._deleted_listeners.append(listener)
@@ -210,15 +249,27 @@ class ExperimentManager:
     def schedule(self) -> tuple[str, ...]:
         """Start queued runs, oldest first, while slots are free. Returns the ids started."""
         started: tuple[str, ...] = ()
+        self._disk_guard.start()  # from the first run on: warnings, pauses, and the queue waiting for room
         with self._schedule_lock:
             free = self._settings.get("max_concurrent_runs") - len(self._launched)
             if free <= 0:
                 return started
-            waiting = [e for e in self._store.list(ExperimentFilter(status="queued")) if e.id not in self._launched]
+            queued = self.list(ExperimentFilter(status="queued"))  # as stored; pending changes applied
+            waiting = [e for e in queued if e.status == "queued" and e.id not in self._launched]
             for experiment in sorted(waiting, key=lambda e: e.metadata.created)[:free]:
+                no_room = self._disk_guard.room_to_start(Path(experiment.run_dir))
+                if no_room is not None:  # the guard calls schedule() again once there is room
+                    if experiment.metadata.status_message != no_room:
+                        self._publish_status(experiment.id, "queued", no_room)
+                    continue
                 self._launched.add(experiment.id)
                 self._publish_status(experiment.id, "queued", "Starting…")  # no longer waiting for a slot
-                self._processes.start(experiment.id, Path(experiment.run_dir))
+                try:
+                    self._processes.start(experiment.id, Path(experiment.run_dir))
+                except OSError as error:  # its folder cannot take the worker's first files
+                    message = disk_full_message(Path(experiment.run_dir)) if is_disk_full(error) else str(error)
+                    self._publish_status(experiment.id, "failed", message)
+                    continue
                 started += (experiment.id,)
         return started
 
@@ -240,8 +291,15 @@ class ExperimentManager:
             if running < self._settings.get("max_concurrent_runs")
             else f"Waiting for a free slot ({running} running)"
         )
-        self._runs.create(experiment.id, self.worker_config(experiment), run_dir)
-        self._store.create(experiment)
+        try:
+            self._runs.create(experiment.id, self.worker_config(experiment), run_dir)
+            self._store.create(experiment)
+        except OSError as error:  # a full disk: nothing of the run is kept
+            shutil.rmtree(run_dir, ignore_errors=True)
+            if not is_disk_full(error):
+                raise
+            reason = disk_full_reason(run_dir.parent)
+            raise AppError("disk_full", f"No room for a new run ({reason}): free space, then try again.", 507) from None
         if parent is not None:
             self._update_if_exists(parent.id, lambda p: p.lineage.children.append(experiment.id))
         if experiment.id not in self.schedule():  # a started run already said "queued: Starting…"
@@ -273,6 +331,27 @@ class ExperimentManager:
         step, path = checkpoints[-1]
         return path, step
 
+    def _disk_watched(self) -> WatchedFolders:
+        """For the disk guard: the folders new runs and the database use, and the running runs'."""
+        with self._schedule_lock:
+            launched = list(self._launched)
+        running: dict[str, Path] = {}
+        for experiment_id in launched:
+            try:
+                experiment = self.get(experiment_id)
+            except NotFound:
+                continue
+            if experiment.status == "running" and experiment.run_dir:
+                running[experiment_id] = Path(experiment.run_dir)
+        return [self._runs.root, self.runs_dir()], running
+
+    def _pause_for_space(self, experiment_id: str, message: str) -> bool:
+        try:
+            self.pause(experiment_id, message)
+        except (Conflict, NotFound):  # it finished or was paused meanwhile
+            return False
+        return True
+
     def _on_settings_changed(self, _values: dict[str, Any]) -> None:
         self.schedule()  # a higher limit may free slots for queued runs
 
@@ -286,7 +365,7 @@ class ExperimentManager:
             self._paused_at.pop(experiment_id, None)
             ran_alone = not self._launched
         if ran_alone:
-            self._report_speed(self._store.get(experiment_id))
+            self._report_speed(self.get(experiment_id))
         self.schedule()
 
     def _report_speed(self, experiment: Experiment) -> None:

@@ -3,6 +3,8 @@
 It is the first subscriber of the bus (see `events.py`), so a status change is stored
 before any UI hears of it. Progress is kept live in memory and written to the store at
 most every `PROGRESS_PERSIST_SECONDS`, so a 1 Hz stream does not rewrite the database 1×/s.
+A change the disk refused (full) is kept in `pending_writes.py` and retried: reads see it at
+once, and a run that ended still frees its queue slot.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from retro_ml.run_contract import EVENTS_FILE, WORKER_LOG
 from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus, EventData
+from retro_ml.services.experiments.pending_writes import Change, PendingWrites
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Progress, utc_now
 from retro_ml.store.experiment_store import ExperimentStore
 
@@ -27,6 +30,7 @@ class ExperimentRecorder:
         self._live: dict[str, Progress] = {}
         self._persisted_at: dict[str, float] = {}
         self._finished_listeners: list[Callable[[str], None]] = []
+        self._pending = PendingWrites(store)
         bus.subscribe(EXPERIMENT_STATUS, self._on_status)
         bus.subscribe(TRAINING_PROGRESS, self._on_progress)
 
@@ -34,7 +38,23 @@ class ExperimentRecorder:
         """Called with the id after a run reached a final status and it was stored."""
         self._finished_listeners.append(listener)
 
+    @property
+    def pending(self) -> PendingWrites:
+        """Changes a full disk held back (`on_flushed` says when they are stored)."""
+        return self._pending
+
+    def update(self, experiment_id: str, change: Change) -> None:
+        """Store `change` after those still pending; on a full disk it waits in memory (see module doc)."""
+        self._pending.update(experiment_id, change)
+
+    def forget(self, experiment_id: str) -> None:
+        """The experiment was deleted: drop what was still to be written of it."""
+        self._pending.forget(experiment_id)
+        self._forget_live(experiment_id)
+
     def with_live_progress(self, experiment: Experiment) -> Experiment:
+        """The stored experiment, with the changes still pending and its live progress."""
+        experiment = self._pending.apply(experiment)
         with self._lock:
             live = self._live.get(experiment.id)
         if live is not None:
@@ -71,7 +91,7 @@ class ExperimentRecorder:
                 progress.progress_pct = round(min(100.0, 100.0 * (progress.timestep - start) / span), 2)
             record_artifacts(experiment, data.get("model_path"))
 
-        self._store.update(experiment_id, change)
+        self._pending.update(experiment_id, change)  # stored, or kept until the disk has room
         if finished:
             for listener in list(self._finished_listeners):
                 listener(experiment_id)
@@ -91,7 +111,10 @@ class ExperimentRecorder:
             if due:
                 self._persisted_at[experiment_id] = now
         if due:
-            self._store.update(experiment_id, lambda e: setattr(e, "progress", progress))
+            try:
+                self._store.update(experiment_id, lambda e: setattr(e, "progress", progress))
+            except OSError:
+                pass  # a full disk: the live copy serves reads, the final status stores it
 
     def _forget_live(self, experiment_id: str) -> Progress | None:
         with self._lock:

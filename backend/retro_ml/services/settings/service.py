@@ -98,6 +98,18 @@ SCHEMA: dict[str, Setting] = {
         max_length=1000,
         check=check_folder,
     ),
+    # Disk space, checked every few seconds while runs train (0 turns either off)
+    "low_disk_warning_mb": Setting(
+        2000, int, 0, 1_000_000, "Warn when the disk of a run or the data folder has less free space than this (MB)."
+    ),
+    "low_disk_pause_mb": Setting(
+        500,
+        int,
+        0,
+        1_000_000,
+        "Pause running trainings when free space falls under this (MB), before a full disk loses them; "
+        "lower than the warning.",
+    ),
     # Resources applied to new runs whose config does not set them (0 / "auto": the preset's own)
     "default_n_envs": Setting(
         0, int, 0, 64, "Games played in parallel by a new run (0: sized for this machine; PPO 8, DQN 1 on 2 cores)."
@@ -115,6 +127,18 @@ SCHEMA: dict[str, Setting] = {
         "", str, help="ISO time the Videos tab was last opened: newer videos count as new.", max_length=64
     ),
 }
+
+
+def check_disk_thresholds(values: dict[str, Any], changed: dict[str, Any]) -> None:
+    """The pause threshold sits below the warning one (either may be 0: off)."""
+    warning, pause = values["low_disk_warning_mb"], values["low_disk_pause_mb"]
+    if warning and pause and pause >= warning:
+        name = "low_disk_pause_mb" if "low_disk_pause_mb" in changed else "low_disk_warning_mb"
+        raise _invalid(
+            name,
+            f"Pause under {pause} MB must be lower than the warning at {warning} MB: "
+            "the warning comes first, then the pause.",
+        )
 
 
 class SettingsPersistence(Protocol):
@@ -165,6 +189,7 @@ class SettingsService:
         checked = {name: check_setting(name, value) for name, value in changes.items()}
         with self._lock:
             values = {**self.all(), **checked}
+            check_disk_thresholds(values, changed=checked)
             self._persistence.save_settings(values)
         for listener in list(self._listeners):
             listener(values)

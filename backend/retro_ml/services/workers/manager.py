@@ -169,7 +169,7 @@ class ProcessManager:
                     break
                 handle.finished.wait(self._poll_interval)
             if not handle.saw_final:
-                message = handle.process.exit_description()
+                message = handle.process.exit_description(handle.run_dir)
                 self._bus.publish(
                     EXPERIMENT_STATUS, {"experiment_id": handle.experiment_id, "status": "failed", "message": message}
                 )

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 
 import retro_ml
-from retro_ml.run_contract import WORKER_LOG, WORKER_PID_FILE
+from retro_ml.run_contract import DISK_FULL_EXIT_CODE, WORKER_LOG, WORKER_PID_FILE, disk_full_message, free_bytes
 from retro_ml.store.atomic_storage import atomic_write_text
 
 # Workers outlive a Ctrl-C in the server's terminal (own session / process group, no
@@ -22,6 +22,7 @@ _DETACHED_FLAGS = (
     if os.name == "nt"
     else 0
 )
+FULL_DISK_BYTES = 1024 * 1024  # less free than this after a worker failed: it failed for lack of space
 
 
 def app_command(*args: str) -> list[str]:
@@ -44,7 +45,10 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def describe_exit(returncode: int | None) -> str:
+def describe_exit(returncode: int | None, run_dir: Path | None = None) -> str:
+    """Why a worker ended without a final report; a full disk says how much is free and what to do."""
+    if run_dir is not None and returncode and (returncode == DISK_FULL_EXIT_CODE or disk_is_full(run_dir)):
+        return disk_full_message(run_dir)  # an error on a disk without room: it could not even say so
     if returncode is None:
         return "The training process ended without a final report while the app was closed."
     if returncode < 0:
@@ -54,6 +58,11 @@ def describe_exit(returncode: int | None) -> str:
             name = f"signal {-returncode}"
         return f"The training process was killed ({name})."
     return f"The training process exited unexpectedly (exit code {returncode})."
+
+
+def disk_is_full(run_dir: Path) -> bool:
+    free = free_bytes(run_dir)
+    return free is not None and free < FULL_DISK_BYTES
 
 
 class WorkerProcess:
@@ -77,9 +86,14 @@ class WorkerProcess:
                 start_new_session=os.name != "nt",
             )
         process = psutil.Process(popen.pid)
-        atomic_write_text(
-            run_dir / WORKER_PID_FILE, json.dumps({"pid": popen.pid, "create_time": process.create_time()})
-        )
+        try:
+            atomic_write_text(
+                run_dir / WORKER_PID_FILE, json.dumps({"pid": popen.pid, "create_time": process.create_time()})
+            )
+        except OSError:  # a full disk: a worker nobody could find again after a restart must not run
+            popen.kill()
+            popen.wait()
+            raise
         return cls(process, popen)
 
     @classmethod
@@ -108,8 +122,8 @@ class WorkerProcess:
         except psutil.NoSuchProcess:
             return True
 
-    def exit_description(self) -> str:
-        return describe_exit(self._popen.returncode if self._popen is not None else None)
+    def exit_description(self, run_dir: Path | None = None) -> str:
+        return describe_exit(self._popen.returncode if self._popen is not None else None, run_dir)
 
     def suspend(self) -> None:
         self._process.suspend()

@@ -1,5 +1,6 @@
-"""Disk space, `/api/storage/*`: what each run uses and the free space left, cleaning up old
-checkpoints and videos (with a dry-run preview), and the data folder used from the next start."""
+"""Disk space, `/api/storage/*`: what each run uses and the free space left (`/space`: against the
+low-disk thresholds), cleaning up old checkpoints and videos (with a dry-run preview), and the
+data folder used from the next start."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ def storage() -> ResponseReturnValue:
         runs_dir=str(runs_dir),
         database=str(services.paths.database),
     )
+
+
+@bp.get("/space")
+def space() -> ResponseReturnValue:
+    """The runs' disks against Settings' thresholds now: the `disk.space` event's payload."""
+    return jsonify(app_services().experiments.disk_guard.state().to_event())
 
 
 @bp.post("/cleanup")
