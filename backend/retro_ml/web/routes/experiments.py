@@ -15,8 +15,9 @@ from retro_ml.run_contract import METRICS_FILE
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.experiments.artifacts import parse_tail
 from retro_ml.services.experiments.metrics import DEFAULT_DOWNSAMPLE, MAX_DOWNSAMPLE, MIN_DOWNSAMPLE
-from retro_ml.store.entities import STATUSES
+from retro_ml.store.entities import STATUSES, Experiment
 from retro_ml.store.experiment_store import ExperimentFilter
+from retro_ml.store.video_store import VideoFilter
 from retro_ml.web.bodies import json_body
 from retro_ml.web.routes import app_services
 
@@ -57,10 +58,17 @@ def _one(experiment: Any, status: int = 200) -> ResponseReturnValue:
     return jsonify(experiment=experiment.to_dict()), status
 
 
+def _new_run(experiment: Experiment) -> ResponseReturnValue:
+    """201 with the run, and `warning` (else null) when its estimated files exceed the free space."""
+    services = app_services()
+    warning = services.experiments.disk_warning(experiment, services.videos.list(VideoFilter()))
+    return jsonify(experiment=experiment.to_dict(), warning=warning), 201
+
+
 # ---- the experiments -------------------------------------------------------------------
 @bp.post("")
 def create() -> ResponseReturnValue:
-    return _one(_manager().create(json_body()), 201)
+    return _new_run(_manager().create(json_body()))
 
 
 @bp.post("/import")
@@ -111,12 +119,12 @@ def resume(experiment_id: str) -> ResponseReturnValue:
 
 @bp.post("/<experiment_id>/retry")
 def retry(experiment_id: str) -> ResponseReturnValue:
-    return _one(_manager().retry(experiment_id), 201)
+    return _new_run(_manager().retry(experiment_id))
 
 
 @bp.post("/<experiment_id>/continue")
 def continue_training(experiment_id: str) -> ResponseReturnValue:
-    return _one(_manager().continue_training(experiment_id, json_body()), 201)
+    return _new_run(_manager().continue_training(experiment_id, json_body()))
 
 
 # ---- the run folder: files, log, metrics -----------------------------------------------
