@@ -13,6 +13,7 @@ import {
 import { onSettings, settings } from "../shell/settings.js";
 import { gameName, getCatalog, upsertExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
+import { showDiskWarning } from "../runs/notices.js";
 
 const DEFAULT_GAME = "breakout";
 const DEFAULT_PRESET = "quick";
@@ -344,12 +345,13 @@ export async function startTraining() {
 
   setStarting(true);
   try {
-    const { experiment } = await api.createExperiment(body);
+    const { experiment, warning } = await api.createExperiment(body);
     upsertExperiment(experiment);
     showToast("Training started", {
       kind: "success",
       detail: `${experiment.name} — follow it in Recent Activity.`,
     });
+    showDiskWarning(warning);
   } catch (failure) {
     if (failure.kind === "auth") return; // shell/loader.js shows the sign-in message
     if (failure.field) showFieldError(failure.field, failure.message);

@@ -7,6 +7,7 @@ import { el, icon, showButtonBusy } from "../shell/dom.js";
 import { ACTIVE_STATUSES, FINISHED_STATUSES } from "../shell/format.js";
 import * as state from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
+import { showDiskWarning } from "./notices.js";
 
 /** The run controls (Dashboard cards, Training monitors), in order, and when each shows (by the server's status). */
 export const RUN_CONTROLS = {
@@ -152,12 +153,13 @@ export async function retryExperiment(id) {
   if (!parent || pending.has(id)) return;
   setPending(id, "retry");
   try {
-    const { experiment } = await api.retryExperiment(id);
+    const { experiment, warning } = await api.retryExperiment(id);
     state.upsertExperiment(experiment);
     showToast(`Retrying ${parent.name}`, {
       kind: "success",
       detail: `${experiment.name} — follow it in Recent Activity.`,
     });
+    showDiskWarning(warning);
   } catch (error) {
     if (error.kind === "auth") return;
     showToast("Could not retry the training", { kind: "error", detail: error.message });
@@ -176,12 +178,13 @@ export async function continueExperiment(id, steps) {
   if (!parent || pending.has(id)) return null;
   setPending(id, "continue");
   try {
-    const { experiment } = await api.continueExperiment(id, steps);
+    const { experiment, warning } = await api.continueExperiment(id, steps);
     state.upsertExperiment(experiment);
     showToast(`Continuing ${parent.name}`, {
       kind: "success",
       detail: `${experiment.name} — follow it in Recent Activity.`,
     });
+    showDiskWarning(warning);
     return experiment;
   } finally {
     setPending(id, null);

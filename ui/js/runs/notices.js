@@ -51,6 +51,11 @@ function onVideoFailed(payload) {
   });
 }
 
+/** The create/continue/retry answer's `warning`: the run's estimated files may not fit the disk. */
+export function showDiskWarning(warning) {
+  if (warning) showToast("Disk space may run short", { kind: "error", detail: warning });
+}
+
 /** Subscribes the notices (once, at start). */
 export function showRunNotices() {
   state.on("transition", onTransition);

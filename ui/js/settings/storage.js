@@ -8,7 +8,7 @@ import { formatBytes, statusLabel } from "../shell/format.js";
 import { showToast } from "../shell/toast.js";
 import { settingsApi } from "./api.js";
 import { dataFolderField } from "./data-folder.js";
-import { section, settingField } from "./fields.js";
+import { numberSetting, section, settingField } from "./fields.js";
 
 const CATEGORIES = [
   ["models", "Models"],
@@ -225,6 +225,18 @@ export function renderStorage() {
       dataFolderField(),
     ),
     section("Disk usage", usageBody),
+    lowDiskCard(),
     cleanupCard(),
   ];
+}
+
+/** The low-disk thresholds: a warning first, then running trainings pause before the disk is full. */
+function lowDiskCard() {
+  const warning = numberSetting("low_disk_warning_mb", "Warn under (MB free)");
+  const pause = numberSetting("low_disk_pause_mb", "Pause trainings under (MB free)");
+  return section(
+    "Low disk space",
+    el("p", { class: "settings-note" }, "Checked every few seconds while runs train, on the disks of the runs and the data folder. A paused training resumes where it left off once you free space. 0 turns either off."),
+    el("div", { class: "settings-grid" }, warning.element, pause.element),
+  );
 }

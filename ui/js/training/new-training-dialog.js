@@ -10,6 +10,7 @@ import { formatEstimate, formatInt, formatVideoLength } from "../shell/format.js
 import { settings } from "../shell/settings.js";
 import { getCatalog, upsertExperiment } from "../shell/state.js";
 import { showToast } from "../shell/toast.js";
+import { showDiskWarning } from "../runs/notices.js";
 import { BASICS_HELP } from "./config-help.js";
 import { createSettingsGroups } from "./settings-groups.js";
 import { scaleEstimate } from "./training-format.js";
@@ -421,11 +422,12 @@ async function submit() {
   }
   setStarting(true);
   try {
-    const { experiment } = await api.createExperiment(body);
+    const { experiment, warning } = await api.createExperiment(body);
     upsertExperiment(experiment);
     setStarting(false);
     dialog.close();
     showToast("Training started", { kind: "success", detail: `${experiment.name} — follow it in Active Training.` });
+    showDiskWarning(warning);
   } catch (failure) {
     if (failure.kind === "auth") {
       dialog.node.close();

@@ -100,13 +100,13 @@ SCHEMA: dict[str, Setting] = {
     ),
     # Disk space, checked every few seconds while runs train (0 turns either off)
     "low_disk_warning_mb": Setting(
-        2000, int, 0, 1_000_000, "Warn when the disk of a run or the data folder has less free space than this (MB)."
+        2000, int, 0, 100_000_000, "Warn when the disk of a run or the data folder has less free space than this (MB)."
     ),
     "low_disk_pause_mb": Setting(
         500,
         int,
         0,
-        1_000_000,
+        100_000_000,
         "Pause running trainings when free space falls under this (MB), before a full disk loses them; "
         "lower than the warning.",
     ),
