@@ -141,3 +141,41 @@ def test_a_run_on_a_full_disk_fails_with_a_message_and_the_app_goes_on(
     call(server, "DELETE", f"/experiments/{filling['id']}", expect=200)
     call(server, "GET", f"/experiments/{filling['id']}", expect=404)
     assert not run_dir.exists()
+
+
+def test_a_run_pauses_when_free_space_gets_critical_and_resumes_after(
+    small_disk: Path, restartable_server: list[LiveServer]
+) -> None:
+    """64 MB disk (63 MB free): low under 70 MB at once; the first checkpoint (~20 MB) crosses the pause at 50 MB."""
+    server = restartable_server[0]
+    call(server, "PUT", "/settings", json={"low_disk_warning_mb": 70, "low_disk_pause_mb": 50})
+    answer = call(
+        server,
+        "POST",
+        "/experiments",
+        201,
+        json={"game": "breakout", "algorithm": "ppo", "config": {**LONG_PPO, "checkpoint_every_pct": 0.2}},
+    )
+    # Estimated: a checkpoint or three and the final model, ~20 MB each, do not fit 64 MB: a warning.
+    assert answer["warning"] and "free in" in answer["warning"], answer
+    run = answer["experiment"]
+    space = call(server, "GET", "/storage/space")
+    assert space["level"] == "low" and space["warning_mb"] == 70, space
+
+    paused = wait_for(
+        lambda: (e := fetch(server, run["id"]))["metadata"]["status"] not in ("queued", "running") and e,
+        "the run to pause",
+        180,
+    )
+    assert paused["metadata"]["status"] == "paused", paused["metadata"]
+    assert paused["metadata"]["status_message"].startswith("Paused: the disk is almost full ("), paused["metadata"]
+    assert "then resume" in paused["metadata"]["status_message"]
+    assert call(server, "GET", "/storage/space")["level"] == "critical"
+
+    # The user makes room (here: a lower threshold) and resumes; the run goes on, then stops cleanly.
+    call(server, "PUT", "/settings", json={"low_disk_pause_mb": 5})
+    call(server, "POST", f"/experiments/{run['id']}/resume")
+    assert status_of(server, run["id"]) == "running"
+    call(server, "POST", f"/experiments/{run['id']}/stop", 202)
+    ended = wait_for(lambda: (status := status_of(server, run["id"])) not in ("running", "paused") and status, "stop")
+    assert ended in ("stopped", "failed"), fetch(server, run["id"])["metadata"]
