@@ -12,9 +12,12 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +28,6 @@ from tests.helpers.server import LiveServer, start_server
 DISK_FULL = re.compile(
     r"^The disk is full \(\d+ MB free in .+\): free space, then continue from the last checkpoint\.$"
 )
-MB = 1024 * 1024
 
 
 @pytest.fixture
@@ -46,18 +48,30 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-def fill_disk(folder: Path) -> Path:
-    """What another program does: write until the disk refuses (a file, like any other)."""
+@contextmanager
+def disk_kept_full(folder: Path) -> Iterator[Path]:
+    """What another program does: write until the disk refuses, and keep taking whatever space
+    comes back (a dying worker's files), so the app meets a full disk at every write meanwhile."""
     filler = folder / "filler.bin"
-    block = b"\0" * MB
-    with filler.open("wb") as handle:
-        try:
-            while True:
-                handle.write(block)
-                handle.flush()
-        except OSError:
-            pass
-    return filler
+    stop = threading.Event()
+
+    def keep_full() -> None:
+        with filler.open("wb", buffering=0) as handle:
+            while not stop.is_set():
+                try:
+                    handle.write(b"\0" * 65536)
+                except OSError:
+                    stop.wait(0.002)
+
+    thread = threading.Thread(target=keep_full, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: filler.exists() and filler.stat().st_size > 0, "the disk to fill", 30)
+        yield filler
+    finally:
+        stop.set()
+        thread.join(10)
+        filler.unlink(missing_ok=True)
 
 
 def wait_for(condition, what: str, timeout: float = 120.0):  # type: ignore[no-untyped-def]
@@ -87,6 +101,25 @@ def restartable_server(small_disk: Path) -> Iterator[list[LiveServer]]:
             assert code == 0, f"server exited with {code}:\n{server.log_text()}"
 
 
+def failed_while_full(server: LiveServer, filling: dict[str, Any], queued: dict[str, Any], run_dir: Path) -> None:
+    """While the disk stays full: the run failed with the message, the app answers, the queue waits."""
+    failed = wait_for(
+        lambda: (e := fetch(server, filling["id"]))["metadata"]["status"] != "running" and e, "the run to end"
+    )
+    assert failed["metadata"]["status"] == "failed", failed["metadata"]
+    log = (run_dir / "worker.log").read_text(errors="replace")[-3000:]
+    assert DISK_FULL.match(failed["metadata"]["status_message"]), (failed["metadata"]["status_message"], log)
+    # The server answers; the queued run waits for room rather than failing on the full disk.
+    listed = call(server, "GET", "/experiments")["experiments"]
+    assert {e["id"] for e in listed} >= {filling["id"], queued["id"]}
+    assert status_of(server, queued["id"]) == "queued"
+    assert "Waiting for disk space" in fetch(server, queued["id"])["metadata"]["status_message"]
+    # Nothing half-written is listed: only finished checkpoints.
+    files = call(server, "GET", f"/experiments/{filling['id']}/artifacts")
+    names = json.dumps(files)
+    assert ".tmp" not in names and ".part" not in names, names
+
+
 def test_a_run_on_a_full_disk_fails_with_a_message_and_the_app_goes_on(
     small_disk: Path, restartable_server: list[LiveServer]
 ) -> None:
@@ -106,25 +139,9 @@ def test_a_run_on_a_full_disk_fails_with_a_message_and_the_app_goes_on(
     )
     run_dir = Path(filling["run_dir"])
     wait_for(lambda: list((run_dir / "checkpoints").glob("step_*.zip")), "a first checkpoint", timeout=180)
-    filler = fill_disk(small_disk)
-
-    failed = wait_for(
-        lambda: (e := fetch(server, filling["id"]))["metadata"]["status"] != "running" and e, "the run to end"
-    )
-    assert failed["metadata"]["status"] == "failed", failed["metadata"]
-    log = (run_dir / "worker.log").read_text(errors="replace")[-3000:]
-    assert DISK_FULL.match(failed["metadata"]["status_message"]), (failed["metadata"]["status_message"], log)
-    # The server answers; the queued run waits for room rather than failing on the full disk.
-    listed = call(server, "GET", "/experiments")["experiments"]
-    assert {e["id"] for e in listed} >= {filling["id"], queued["id"]}
-    assert status_of(server, queued["id"]) == "queued"
-    assert "Waiting for disk space" in fetch(server, queued["id"])["metadata"]["status_message"]
-    # Nothing half-written is listed: only finished checkpoints.
-    files = call(server, "GET", f"/experiments/{filling['id']}/artifacts")
-    names = json.dumps(files)
-    assert ".tmp" not in names and ".part" not in names, names
-
-    filler.unlink()  # the user frees space
+    with disk_kept_full(small_disk):
+        failed_while_full(server, filling, queued, run_dir)
+    # The user freed space: the queued run starts and completes.
     done = wait_for(
         lambda: (status := status_of(server, queued["id"])) not in ("queued", "running") and status,
         "the queued run to start and finish",
@@ -146,7 +163,8 @@ def test_a_run_on_a_full_disk_fails_with_a_message_and_the_app_goes_on(
 def test_a_run_pauses_when_free_space_gets_critical_and_resumes_after(
     small_disk: Path, restartable_server: list[LiveServer]
 ) -> None:
-    """64 MB disk (63 MB free): low under 70 MB at once; the first checkpoint (~20 MB) crosses the pause at 50 MB."""
+    """64 MB disk (63 MB free): low under 70 MB at once; the first checkpoint (~20 MB) crosses
+    the pause at 50 MB."""
     server = restartable_server[0]
     call(server, "PUT", "/settings", json={"low_disk_warning_mb": 70, "low_disk_pause_mb": 50})
     answer = call(
