@@ -2,14 +2,17 @@
 
     .venv/bin/python -m bench.training_speed [--steps 16384] [--rounds 2] [--n-envs 8]
 
-Five variants, PPO on Breakout with RL Zoo's Atari settings (n_steps 128, batch 256, 4 epochs),
+Six variants, PPO on Breakout with RL Zoo's Atari settings (n_steps 128, batch 256, 4 epochs),
 alternated round by round so that machine noise hits them alike:
 - `sb3`: bare stable-baselines3, `make_atari_env` in a DummyVecEnv + VecFrameStack(4), the way
   RL Zoo trains (torch threads as the app's default);
 - `python`, `python+rec`: the app's worker on the old env path, recording off / with the Quick
   preset's recording (milestone clips every 10%, the long video at Quick's share of env 0's
   frames, the evaluation games at the end);
-- `native`, `native+rec`: the same on the native path (ale-py's C++ vector env, env 0 in Python).
+- `native`, `native+rec`: the same on the native path (ale-py's C++ vector env, env 0 in Python);
+- `native+rec+f32`: as `native+rec` with `precision: float32`, what a CPU without AMX gets (the
+  worker's network is channels-last on every CPU and its CNN in bfloat16 only with AMX:
+  training/network_speed.py).
 Each prints steps/s as the worker reports it (its training clock) and as wall time of the whole
 worker process (start-up, clips and evaluation included), then the ratios.
 """
@@ -72,7 +75,9 @@ def run_bare(steps: int, n_envs: int, threads: int) -> tuple[float, float]:
     return float(result["fps"]), steps / wall
 
 
-def run_worker(tmp: Path, name: str, steps: int, n_envs: int, backend: str, recording: bool) -> tuple[float, float]:
+def run_worker(
+    tmp: Path, name: str, steps: int, n_envs: int, backend: str, recording: bool, precision: str = "auto"
+) -> tuple[float, float]:
     run_dir = tmp / name
     run_dir.mkdir()
     env0_seconds = steps / n_envs * 4 / 60  # env 0's game time in the run
@@ -81,6 +86,7 @@ def run_worker(tmp: Path, name: str, steps: int, n_envs: int, backend: str, reco
         "total_timesteps": steps,
         "n_envs": n_envs,
         "env_backend": backend,
+        "precision": precision,
         "seed": 1,
         "checkpoint_every_pct": 0,
         "checkpoint_every_minutes": 0,
@@ -119,10 +125,10 @@ def main() -> None:
         bare_sb3(args.bare, args.n_envs, args.threads)
         return
 
-    variants = ("sb3", "python", "python+rec", "native", "native+rec")
+    variants = ("sb3", "python", "python+rec", "native", "native+rec", "native+rec+f32")
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     print(f"PPO, Breakout, {args.n_envs} envs, {args.steps} steps a run, {args.rounds} rounds (steps/s)")
-    print(f"  {'variant':<11} {'training':>9} {'wall':>8}")
+    print(f"  {'variant':<15} {'training':>9} {'wall':>8}")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         for round_number in range(args.rounds):
@@ -130,16 +136,18 @@ def main() -> None:
                 if name == "sb3":
                     result = run_bare(args.steps, args.n_envs, args.threads)
                 else:
-                    backend, _, rec = name.partition("+")
-                    result = run_worker(tmp, f"{name}{round_number}", args.steps, args.n_envs, backend, bool(rec))
+                    backend, *extras = name.split("+")
+                    precision = "float32" if "f32" in extras else "auto"
+                    folder_name = f"{name.replace('+', '_')}{round_number}"
+                    result = run_worker(tmp, folder_name, args.steps, args.n_envs, backend, "rec" in extras, precision)
                 results[name].append(result)
-                print(f"  {name:<11} {result[0]:9.1f} {result[1]:8.1f}", flush=True)
+                print(f"  {name:<15} {result[0]:9.1f} {result[1]:8.1f}", flush=True)
 
     median = {name: statistics.median(fps for fps, _ in runs) for name, runs in results.items()}
     wall = {name: statistics.median(w for _, w in runs) for name, runs in results.items()}
     print("\nMedians (training clock) and ratios:")
     for name in variants:
-        print(f"  {name:<11} {median[name]:7.1f} steps/s  ×{median[name] / median['sb3']:.2f} of bare SB3")
+        print(f"  {name:<15} {median[name]:7.1f} steps/s  ×{median[name] / median['sb3']:.2f} of bare SB3")
     for backend in ("python", "native"):
         cost = 1 - median[f"{backend}+rec"] / median[backend]
         wall_cost = 1 - wall[f"{backend}+rec"] / wall[backend]
