@@ -121,6 +121,7 @@ def test_pause_resume_stop_then_continue_training(live_server, page: Page, artif
     steps_input = dialog.get_by_label("More steps")
     expect(steps_input).to_have_value("500000")
     expect(steps_input).to_be_focused()
+    expect(dialog.get_by_label(re.compile("Keep its replay memory"))).to_have_count(0)  # DQN only
     page.wait_for_timeout(400)  # let the dialog's entrance animation finish
     page.screenshot(path=str(artifacts_dir / "lifecycle-continue-dialog.png"))
 

@@ -12,7 +12,7 @@ const SERVER_FIELDS = `video_length_hours long_video_scale video_segment_seconds
   keep_checkpoints milestone_every_pct milestone_max_seconds video_scale learning_rate learning_rate_schedule
   gamma batch_size max_grad_norm n_steps n_epochs gae_lambda clip_range clip_range_schedule ent_coef vf_coef
   buffer_size learning_starts tau train_freq gradient_steps target_update_interval exploration_fraction
-  exploration_initial_eps exploration_final_eps`.split(/\s+/);
+  exploration_initial_eps exploration_final_eps keep_replay_buffer`.split(/\s+/);
 
 test("every setting has a group, a label and a plain-words explanation", () => {
   const groups = new Set(GROUPS.map((group) => group.id));

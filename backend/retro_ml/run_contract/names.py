@@ -22,6 +22,9 @@ EVENTS_FILE = "events.jsonl"  # its reports (reports.py), one JSON object a line
 METRICS_FILE = "metrics.jsonl"  # every SB3 logger dump, one JSON object a line
 MODEL_FILE = "model.zip"  # the final model
 TEMPORARY_MODEL_FILE = "model.tmp.zip"  # saved here first, then renamed to MODEL_FILE
+# DQN's replay memory when the run ended (SB3's save_replay_buffer pickle), kept for a continuation
+REPLAY_BUFFER_FILE = "replay_buffer.pkl"
+TEMPORARY_REPLAY_BUFFER_FILE = ".replay_buffer.pkl.tmp"  # written first, then renamed
 TENSORBOARD_DIR = "tensorboard"  # SB3's TensorBoard output
 
 CHECKPOINTS_DIR = "checkpoints"

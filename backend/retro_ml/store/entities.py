@@ -44,6 +44,8 @@ class Lineage:
     parent_experiment_id: str | None = None
     checkpoint_source: str | None = None
     start_timestep: int = 0  # the parent's num_timesteps this run continues from (0: a fresh run)
+    # The parent's kept DQN replay memory this run loads (training/replay_memory.py), else None.
+    replay_buffer_source: str | None = None
     # Ids of the runs continued from this one: the inverse of their `parent_experiment_id`
     # (built by migration 1→2; kept up to date by the experiment manager).
     children: list[str] = field(default_factory=list)
@@ -54,6 +56,8 @@ class Artifacts:
     videos: list[dict[str, Any]] = field(default_factory=list)
     models: list[dict[str, Any]] = field(default_factory=list)
     logs: list[dict[str, Any]] = field(default_factory=list)
+    # DQN's replay memory kept when the run ended: {"path", "size_bytes"}, else None.
+    replay_buffer: dict[str, Any] | None = None
 
 
 @dataclass

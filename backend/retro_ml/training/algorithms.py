@@ -25,6 +25,7 @@ from stable_baselines3.common.utils import FloatSchedule, LinearSchedule
 from stable_baselines3.common.vec_env import VecEnv
 
 from retro_ml.training.network_speed import speed_up_network
+from retro_ml.training.replay_memory import load_replay_memory
 
 ALGORITHM_CLASSES: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN}
 
@@ -158,6 +159,7 @@ def load_model(
     logger: Logger,
     model_path: Path,
     start_timesteps: int,
+    replay_buffer_path: Path | None = None,
 ) -> BaseAlgorithm:
     """The model saved at `model_path`, set up to train `config["total_timesteps"]` more steps.
 
@@ -169,7 +171,9 @@ def load_model(
     - every other hyperparameter of the algorithm's table (n_steps, n_epochs, ent_coef,
       buffer_size, ...) and `seed` are set on the model before SB3 rebuilds its buffers.
     - DQN's `learning_starts` counts from the continuation's start: the replay buffer is not
-      saved in model.zip, so it has to fill again before gradient steps make sense.
+      saved in model.zip, so it has to fill again before gradient steps make sense. Unless
+      `replay_buffer_path` names the parent's kept memory (training/replay_memory.py): it is
+      loaded and `learning_starts` stays counted from the model's first step.
     - DQN's exploration keeps SB3's schedule over all the model's steps, so a continuation
       of a run that already finished exploring acts at about `exploration_final_eps`.
     The policy network's shape cannot change: it is always the saved one.
@@ -180,7 +184,7 @@ def load_model(
     custom_objects = {name: kwargs.pop(name) for name in SCHEDULED_ARGUMENTS if name in kwargs}
     if "learning_rate" in custom_objects:
         custom_objects["lr_schedule"] = FloatSchedule(custom_objects["learning_rate"])
-    if algorithm == "dqn" and "learning_starts" in kwargs:
+    if algorithm == "dqn" and "learning_starts" in kwargs and replay_buffer_path is None:
         kwargs["learning_starts"] = start_timesteps + int(kwargs["learning_starts"])
     try:
         model = ALGORITHM_CLASSES[algorithm].load(
@@ -198,6 +202,16 @@ def load_model(
             f"Cannot continue from {model_path}: {type(exc).__name__}: {_one_line(exc)}"
             f" (is it a {algorithm.upper()} model of the same game and frame_stack?)"
         ) from exc
+    if replay_buffer_path is not None:
+        try:
+            load_replay_memory(model, replay_buffer_path)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise ResumeError(
+                f"Cannot load the replay memory {replay_buffer_path}: {type(exc).__name__}: {_one_line(exc)}"
+                " (continue without keeping it, or free memory)"
+            ) from exc
     model.set_logger(logger)
     print(f"network: {speed_up_network(model, config.get('precision'))}", flush=True)
     return model

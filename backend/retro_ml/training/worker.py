@@ -128,6 +128,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     from retro_ml.training.long_video import GameTap, LongVideoCallback, target_seconds_of
     from retro_ml.training.metrics_writer import MetricsWriter
     from retro_ml.training.milestones import MilestoneVideoCallback
+    from retro_ml.training.replay_memory import keeps_replay_memory, replay_memory_path, save_replay_memory
 
     algorithm = str(run_config["algorithm"]).lower()
     settings: dict[str, Any] = run_config["config"]
@@ -168,7 +169,9 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         if resume_path is None:
             model = build_model(algorithm, settings, env, device, logger)
         else:
-            model = load_model(algorithm, settings, env, device, logger, resume_path, saved_timesteps)
+            model = load_model(
+                algorithm, settings, env, device, logger, resume_path, saved_timesteps, replay_memory_path(run_config)
+            )
         start_timesteps = model.num_timesteps
         total_timesteps = start_timesteps + additional_timesteps  # absolute, like every report's steps
         reporter.write(
@@ -215,6 +218,8 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         if progress.stop_reason == "run_dir_deleted":
             raise RunFolderError(f"The run folder {run_dir} was deleted during training; nothing was saved.")
         model_path = save_model_atomically(model, run_dir)
+        if keeps_replay_memory(model, settings):
+            save_replay_memory(model, run_dir)  # before `completed`: the record lists it
         if long_video is not None:
             long_video.finish()  # the parts joined into one video, also when stopped
 

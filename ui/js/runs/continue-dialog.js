@@ -3,7 +3,7 @@
 
 import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, replaceChildren, setText } from "../shell/dom.js";
-import { formatInt } from "../shell/format.js";
+import { formatBytes, formatInt } from "../shell/format.js";
 import { continueExperiment } from "./lifecycle.js";
 import { getExperiment } from "../shell/state.js";
 
@@ -14,6 +14,9 @@ let form;
 let lead;
 let input;
 let hint;
+let memoryField; // DQN only: keep the parent's replay memory
+let memoryBox;
+let memoryLabel;
 let startButton;
 let closeButtons;
 let currentId = null;
@@ -33,6 +36,23 @@ function ensureDialog() {
     "aria-describedby": "continue-steps-hint continue-steps-error",
   });
   hint = el("p", { class: "form__hint", id: "continue-steps-hint", dataset: { field: "continue-hint" } });
+  memoryBox = el("input", {
+    type: "checkbox",
+    id: "continue-keep-memory",
+    name: "keep_replay_buffer",
+    "aria-describedby": "continue-memory-hint",
+  });
+  memoryLabel = el("span", {});
+  memoryField = el(
+    "div",
+    { class: "form__field", dataset: { field: "continue-memory" }, hidden: true },
+    el("label", { class: "check", for: "continue-keep-memory" }, memoryBox, memoryLabel),
+    el(
+      "p",
+      { class: "form__hint", id: "continue-memory-hint" },
+      "The frames DQN learns from, saved when the run ended: the new run learns on from them instead of refilling an empty memory first.",
+    ),
+  );
   startButton = el(
     "button",
     { type: "submit", class: "button button--primary", dataset: { action: "start-continue" } },
@@ -68,6 +88,7 @@ function ensureDialog() {
           hidden: true,
         }),
       ),
+      memoryField,
       el("p", { class: "form__error form__error--block", dataset: { errorFor: "form" }, role: "alert", hidden: true }),
     ),
     el("div", { class: "dialog__foot" }, closeButtons[1], startButton),
@@ -109,6 +130,10 @@ export function openContinue(id) {
     ` has trained ${formatInt(experiment.progress?.timestep ?? 0)} steps. A new run loads its saved model and trains on from there; this run stays as it is.`,
   );
   input.value = String(defaultSteps(experiment));
+  const memory = keptMemory(experiment);
+  memoryField.hidden = !memory;
+  memoryBox.checked = Boolean(memory);
+  if (memory) setText(memoryLabel, `Keep its replay memory (${formatBytes(memory.size_bytes)})`);
   updateHint();
   dialog.open();
   input.focus();
@@ -127,7 +152,8 @@ export async function submitContinue() {
   }
   setStarting(true);
   try {
-    const child = await continueExperiment(experiment.id, steps);
+    const keep = memoryField.hidden ? undefined : memoryBox.checked;
+    const child = await continueExperiment(experiment.id, steps, keep);
     if (child) {
       setStarting(false);
       dialog.close();
@@ -141,6 +167,13 @@ export async function submitContinue() {
   } finally {
     setStarting(false);
   }
+}
+
+/** A DQN run's replay memory, kept when it ended ({path, size_bytes}); an interrupted run
+ * continues from a checkpoint, which has none. */
+function keptMemory(experiment) {
+  const memory = experiment.artifacts?.replay_buffer;
+  return memory && experiment.metadata?.status !== "interrupted" ? memory : null;
 }
 
 /** The run's original length: "as much again" is the natural next step. */
@@ -183,5 +216,6 @@ function clearErrors() {
 
 function setStarting(value) {
   input.readOnly = value;
+  memoryBox.disabled = value;
   dialog.setBusy(value, { button: startButton, label: "Start", busyLabel: "Starting…", block: closeButtons });
 }

@@ -173,12 +173,12 @@ export async function retryExperiment(id) {
  * A new run that loads this run's model and trains `steps` more. Throws the ApiError so
  * the dialog can show it beside its field.
  */
-export async function continueExperiment(id, steps) {
+export async function continueExperiment(id, steps, keepReplayBuffer) {
   const parent = state.getExperiment(id);
   if (!parent || pending.has(id)) return null;
   setPending(id, "continue");
   try {
-    const { experiment, warning } = await api.continueExperiment(id, steps);
+    const { experiment, warning } = await api.continueExperiment(id, steps, keepReplayBuffer);
     state.upsertExperiment(experiment);
     showToast(`Continuing ${parent.name}`, {
       kind: "success",

@@ -105,9 +105,11 @@ export const api = {
   pauseExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/pause`),
   resumeExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/resume`),
   /** A child run that loads this run's model and trains `additionalTimesteps` more. */
-  continueExperiment: (experimentId, additionalTimesteps) =>
+  /** `keepReplayBuffer`: a DQN parent's kept replay memory (undefined: the server's default). */
+  continueExperiment: (experimentId, additionalTimesteps, keepReplayBuffer) =>
     request("POST", `/api/experiments/${id(experimentId)}/continue`, {
       additional_timesteps: additionalTimesteps,
+      ...(keepReplayBuffer === undefined ? {} : { keep_replay_buffer: keepReplayBuffer }),
     }),
   /** A child run with the same config, for a failed or interrupted run. */
   retryExperiment: (experimentId) => request("POST", `/api/experiments/${id(experimentId)}/retry`),

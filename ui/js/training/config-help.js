@@ -228,6 +228,11 @@ export const FIELD_HELP = {
     label: "Random moves at end (DQN)",
     help: "Chance of a random move once exploration has faded; a little randomness keeps the agent curious.",
   },
+  keep_replay_buffer: {
+    group: "advanced",
+    label: "Keep replay memory (DQN)",
+    help: "yes saves the frames DQN learns from when the run ends (about 56 KB each: 2.8 GB for 50,000), so continuing the run picks up its learning instead of refilling an empty memory.",
+  },
 };
 
 /** Basics that are not generic fields: the length comes from the preset or custom steps. */

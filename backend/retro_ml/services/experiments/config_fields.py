@@ -72,6 +72,12 @@ FIELDS: dict[str, Field] = {
     "exploration_fraction": Field(float, 0.0, 1.0, algorithms=("dqn",)),
     "exploration_initial_eps": Field(float, 0.0, 1.0, algorithms=("dqn",)),
     "exploration_final_eps": Field(float, 0.0, 1.0, algorithms=("dqn",)),
+    "keep_replay_buffer": Field(
+        str,
+        choices=("yes", "no"),
+        algorithms=("dqn",),
+        help="save the replay memory when the run ends (~56 KB a frame), so a continuation can keep it",
+    ),
 }
 
 

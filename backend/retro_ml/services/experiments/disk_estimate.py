@@ -5,7 +5,8 @@ being saved) and its final model, each the size of a saved model; its milestone 
 evaluation clip and the long "watch it learn" video, at the megabytes per hour of video
 measured on this machine's finished videos (a default before there are any). Logs and metrics
 are small beside those. Sizes measured beat defaults: the last final model of the same
-algorithm says what a model weighs here.
+algorithm says what a model weighs here. A DQN run that keeps its replay memory writes it at
+the end: obs and next obs for every frame of its buffer, however full (SB3 pickles the arrays).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ DEFAULT_VIDEO_BYTES_PER_HOUR = 400 * MEGABYTE  # H.264 at the app's scale, befor
 MILESTONE_DEFAULT_SECONDS = 120.0
 EVALUATION_SECONDS = 120.0
 LOGS_BYTES = 5 * MEGABYTE  # worker.log, events, metrics, TensorBoard: small, but not nothing
+REPLAY_FRAME_BYTES = 2 * 4 * 84 * 84  # SB3's ReplayBuffer keeps each stacked frame and the next one
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,19 @@ class DiskEstimate:
     models: int
     videos: int
     other: int
+    replay_memory: int = 0
 
     @property
     def total(self) -> int:
-        return self.checkpoints + self.models + self.videos + self.other
+        return self.checkpoints + self.models + self.videos + self.other + self.replay_memory
 
     def describe(self) -> str:
-        parts = [(self.checkpoints, "checkpoints"), (self.models, "the model"), (self.videos, "videos")]
+        parts = [
+            (self.checkpoints, "checkpoints"),
+            (self.models, "the model"),
+            (self.videos, "videos"),
+            (self.replay_memory, "replay memory"),
+        ]
         return ", ".join(f"{megabytes(size)} MB {what}" for size, what in parts if size)
 
 
@@ -84,11 +92,15 @@ def estimate(experiment: Experiment, model_size: int, video_per_hour: float) -> 
     # The long video's parts, then the joined copy beside them until they are removed.
     long_seconds = 2 * _number(config, "video_length_hours", 0) * 3600
     video_seconds = clip_seconds + evaluation_seconds + long_seconds
+    frames = 0
+    if experiment.algorithm == "dqn" and config.get("keep_replay_buffer", "yes") == "yes":
+        frames = int(_number(config, "buffer_size", 0))  # saved whole, however full
     return DiskEstimate(
         checkpoints=saved * model_size,
         models=model_size,
         videos=int(video_seconds / 3600 * video_per_hour),
         other=LOGS_BYTES,
+        replay_memory=frames * REPLAY_FRAME_BYTES,
     )
 
 

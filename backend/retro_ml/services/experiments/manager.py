@@ -24,7 +24,13 @@ from retro_ml.services.experiments.disk_estimate import disk_warning
 from retro_ml.services.experiments.disk_guard import DiskGuard
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.experiments.recorder import ExperimentRecorder
-from retro_ml.services.experiments.requests import parse_name, parse_new_experiment, parse_tags, resource_defaults
+from retro_ml.services.experiments.requests import (
+    kept_replay_memory,
+    parse_name,
+    parse_new_experiment,
+    parse_tags,
+    resource_defaults,
+)
 from retro_ml.services.experiments.sizing import Hardware, this_machine
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.workers import ProcessManager
@@ -131,8 +137,9 @@ class ExperimentManager:
         except InvalidInput as error:  # said of the field the client sent
             message = error.message.replace("'total_timesteps'", "'additional_timesteps'")
             raise InvalidInput(message, field="additional_timesteps") from None
+        memory = kept_replay_memory(parent, source, payload)
         child = self._child_of(parent, f"{parent.name} (continued)", config)
-        child.lineage = Lineage(parent.id, str(source), start_timestep=start)
+        child.lineage = Lineage(parent.id, str(source), start_timestep=start, replay_buffer_source=memory)
         child.progress.timestep = start
         return self._record_and_queue(child, parent)
 
@@ -143,7 +150,10 @@ class ExperimentManager:
             raise Conflict(f"Only failed or interrupted runs can be retried; '{parent.name}' is {parent.status}.")
         child = self._child_of(parent, f"{parent.name} (retry)", dict(parent.config))
         child.lineage = Lineage(
-            parent.id, parent.lineage.checkpoint_source, start_timestep=parent.lineage.start_timestep
+            parent.id,
+            parent.lineage.checkpoint_source,
+            start_timestep=parent.lineage.start_timestep,
+            replay_buffer_source=parent.lineage.replay_buffer_source,
         )
         child.progress.timestep = parent.lineage.start_timestep
         return self._record_and_queue(child, parent)
@@ -404,4 +414,6 @@ class ExperimentManager:
                 "model_path": experiment.lineage.checkpoint_source,
                 "num_timesteps": experiment.lineage.start_timestep,
             }
+            if experiment.lineage.replay_buffer_source:
+                config["resume_from"]["replay_buffer_path"] = experiment.lineage.replay_buffer_source
         return config

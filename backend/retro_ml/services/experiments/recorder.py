@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from retro_ml.run_contract import EVENTS_FILE, WORKER_LOG
+from retro_ml.run_contract import EVENTS_FILE, REPLAY_BUFFER_FILE, WORKER_LOG
 from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS, EventBus, EventData
 from retro_ml.services.experiments.pending_writes import Change, PendingWrites
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Progress, utc_now
@@ -128,6 +128,9 @@ def record_artifacts(experiment: Experiment, model_path: str | None) -> None:
         models = [m for m in experiment.artifacts.models if m.get("kind") != "final"]
         models.append({"kind": "final", "path": model_path, "size_bytes": Path(model_path).stat().st_size})
         experiment.artifacts.models = models
+    memory = run_dir / REPLAY_BUFFER_FILE
+    if memory.is_file():
+        experiment.artifacts.replay_buffer = {"path": str(memory), "size_bytes": memory.stat().st_size}
     experiment.artifacts.logs = [
         {"kind": kind, "path": str(run_dir / name)}
         for kind, name in (("worker", WORKER_LOG), ("events", EVENTS_FILE))

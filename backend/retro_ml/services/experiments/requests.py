@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import InvalidInput
+from retro_ml.run_contract import MODEL_FILE, REPLAY_BUFFER_FILE
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.experiments.sizing import Hardware
 from retro_ml.services.games import Game, find_game
+from retro_ml.store.entities import Experiment
 
 MAX_NAME_LENGTH = 100
 MAX_TAGS = 20
@@ -81,3 +84,24 @@ def parse_tags(value: Any) -> list[str]:
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG_LENGTH for t in tags):
         raise InvalidInput(f"At most {MAX_TAGS} tags of {MAX_TAG_LENGTH} characters each.", field="tags")
     return tags
+
+
+def kept_replay_memory(parent: Experiment, source: Path, payload: Any) -> str | None:
+    """The parent's replay memory a continuation loads, from the request's `keep_replay_buffer`.
+
+    A DQN run that ended with `keep_replay_buffer: "yes"` left replay_buffer.pkl beside its final
+    model (training/replay_memory.py); continuing from that model keeps it unless the request
+    says `false`. A continuation from a checkpoint has no memory of that moment to keep.
+    """
+    keep = payload.get("keep_replay_buffer") if isinstance(payload, dict) else None
+    if keep is not None and not isinstance(keep, bool):
+        raise InvalidInput("'keep_replay_buffer' must be true or false.", field="keep_replay_buffer")
+    memory = Path(parent.run_dir) / REPLAY_BUFFER_FILE
+    available = parent.algorithm == "dqn" and source.name == MODEL_FILE and memory.is_file()
+    if keep and not available:
+        raise InvalidInput(
+            f"'{parent.name}' has no replay memory to keep: DQN runs save it when they end"
+            " (keep_replay_buffer: yes); continue without it.",
+            field="keep_replay_buffer",
+        )
+    return str(memory) if available and keep is not False else None
