@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from typing import Any
 
 from flask import request, session
@@ -12,10 +14,15 @@ from retro_ml.web.security import SESSION_KEY, Security
 
 
 def bridge_bus_to_socketio(bus: EventBus, socketio: SocketIO) -> None:
-    """Every bus event goes to every connected (authenticated) client, same name, same payload."""
+    """Every bus event goes to every connected (authenticated) client, same name, same payload plus
+    `seq`: 1, 2, 3... over all bus events of this server process, so a client that sees a number
+    skipped knows it missed an event. Numbered and emitted under one lock: clients get them in order."""
+    numbers = itertools.count(1)
+    in_order = threading.Lock()
 
     def forward(event_type: str, data: EventData) -> None:
-        socketio.emit(event_type, data)
+        with in_order:
+            socketio.emit(event_type, {**data, "seq": next(numbers)})
 
     bus.subscribe_all(forward)
 
