@@ -9,7 +9,6 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.helpers.desktop import (
@@ -20,7 +19,7 @@ from tests.helpers.desktop import (
     start_file_manager,
     start_notification_daemon,
 )
-from tests.helpers.server import LiveServer, start_server
+from tests.helpers.server import LiveServer, kill_workers_under, start_server
 
 
 @pytest.fixture
@@ -37,15 +36,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 def no_orphan_workers(tmp_path: Path) -> Iterator[None]:
     """Every worker a test started has ended with it; a leak is killed and fails the test."""
     yield
-    leaked = []
-    for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        if "worker" in cmdline and any(arg.startswith(str(tmp_path)) for arg in cmdline):
-            leaked.append(" ".join(cmdline))
-            try:
-                process.kill()
-            except psutil.Error:
-                pass
+    leaked = kill_workers_under(tmp_path)
     assert not leaked, f"training workers outlived the test: {leaked}"
 
 

@@ -48,20 +48,20 @@ def test_the_dialog_and_settings_show_this_machines_sizing(server: LiveServer, p
     performance = dialog.locator("details.nt-group[data-group='performance']")
     performance.locator("summary").click()
     expect(performance.locator("[data-field='sizing-note']")).to_contain_text(
-        f"Recommended for this machine: {python.why}."
+        f"Recommended for this machine: {native.why}."
     )
     n_envs = performance.locator("[data-config-field='n_envs']")
     threads = performance.locator("[data-config-field='torch_threads']")
-    expect(n_envs).to_contain_text(f"Recommended: {python.n_envs}")
-    expect(threads).to_contain_text(f"Recommended: {python.torch_threads}")
-    expect(n_envs.locator("input")).to_have_value(str(python.n_envs))
-
-    # The native engine re-sizes the untouched games and rollout, as the server will.
-    performance.locator("[data-config-field='env_backend'] select").select_option("native")
     expect(n_envs).to_contain_text(f"Recommended: {native.n_envs}")
+    expect(threads).to_contain_text(f"Recommended: {native.torch_threads}")
     expect(n_envs.locator("input")).to_have_value(str(native.n_envs))
+
+    # The python engine re-sizes the untouched games and rollout, as the server will.
+    performance.locator("[data-config-field='env_backend'] select").select_option("python")
+    expect(n_envs).to_contain_text(f"Recommended: {python.n_envs}")
+    expect(n_envs.locator("input")).to_have_value(str(python.n_envs))
     n_steps = dialog.locator("[data-config-field='n_steps']")
-    expect(n_steps.locator("input")).to_have_value(str(native.n_steps))
+    expect(n_steps.locator("input")).to_have_value(str(python.n_steps))
     expect(dialog.locator("[data-field='performance-changed']")).to_have_text("1 changed")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
@@ -69,6 +69,6 @@ def test_the_dialog_and_settings_show_this_machines_sizing(server: LiveServer, p
     page.goto(f"{server.base_url}/#/settings/advanced")
     auto = page.get_by_test_id("resources-auto")
     expect(auto).to_contain_text(
-        f"0 / auto means: PPO {python.n_envs} parallel games, DQN 1; {python.torch_threads} CPU threads"
+        f"0 / auto means: PPO {native.n_envs} parallel games, DQN 1; {native.torch_threads} CPU threads"
     )
     expect(auto).to_contain_text(machine.describe())

@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Locator, Page, expect
 
 from tests.helpers.run_configs import TINY_PPO
-from tests.helpers.server import LiveServer, start_server
+from tests.helpers.server import LiveServer, kill_workers_under, start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
     finally:
         code = live.stop()
+        kill_workers_under(live.data_dir)  # the runs the tests started from the Training tab
         assert code == 0, f"server exited with {code}:\n{live.log_text()}"
 
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 URL_LINE = re.compile(r"Retro ML Trainer running at (http://\S+?)/\?token=(\S+)")
 
 
@@ -46,6 +48,22 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+def kill_workers_under(folder: Path) -> list[str]:
+    """Kill the training workers (and clip recorders) whose run folder is under `folder`; their
+    command lines. Workers outlive the app by design (a restart reattaches them), so a server a
+    test stops leaves its runs training unless the test ends them."""
+    killed = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "worker" in cmdline and any(arg.startswith(str(folder)) for arg in cmdline):
+            killed.append(" ".join(cmdline))
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+    return killed
 
 
 def start_server(

@@ -64,8 +64,6 @@ def test_import_refuses_what_is_not_a_folder(live_server: LiveServer, tmp_path: 
     assert call(live_server, "POST", "/experiments/import", 400, json={})["error"]["field"] == "folder"
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert call(live_server, "POST", "/experiments/import", 201, json={"folder": str(empty)}) == {
-        "imported": [],
-        "skipped": [],
-    }
+    nothing = call(live_server, "POST", "/experiments/import", 422, json={"folder": str(empty)})["error"]
+    assert nothing["code"] == "nothing_to_import" and nothing["field"] == "folder"
     shutil.rmtree(empty)
