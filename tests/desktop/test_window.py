@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.desktop_window import ROOT, TOKEN, X11, DesktopApp, launch, second_launch, wait_for
+from tests.helpers.desktop_window import ROOT, TOKEN, WELCOME, X11, DesktopApp, launch, second_launch, wait_for
 from tests.helpers.run_configs import LONG_PPO
 
 pytestmark = pytest.mark.e2e
-
-WELCOME = "Welcome to Retro ML Trainer"
-
-
-@pytest.fixture
-def x11(xvfb_display: str) -> Iterator[X11]:
-    connection = X11(xvfb_display)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

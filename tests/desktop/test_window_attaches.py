@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.desktop_window import TOKEN, X11, DesktopApp, launch, wait_for
+from tests.helpers.desktop_window import TOKEN, WELCOME, X11, DesktopApp, launch, wait_for
 from tests.helpers.server import LiveServer, start_server
 
 pytestmark = pytest.mark.e2e
-
-WELCOME = "Welcome to Retro ML Trainer"
-
-
-@pytest.fixture
-def x11(xvfb_display: str) -> Iterator[X11]:
-    connection = X11(xvfb_display)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

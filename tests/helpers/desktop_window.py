@@ -25,6 +25,7 @@ from Xlib import X, display, protocol
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "Retro ML Trainer"
 TOKEN = "desktop-test-token"
+WELCOME = "Welcome to Retro ML Trainer"  # the Dashboard's first-run heading: the page has loaded
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:

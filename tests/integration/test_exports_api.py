@@ -126,9 +126,8 @@ def test_copy_export_streams_progress_then_completes(
     done = events.wait_for("export.complete", lambda d: d["job"]["id"] == job["id"], 30)["job"]
     progress = events.jobs("export.progress", job["id"])
     assert progress and progress[0]["status"] == "running"
-    assert events.events.index(("export.progress", {"job": progress[0]})) < events.events.index(
-        ("export.complete", {"job": done})
-    )
+    jobs_in_order = [(name, data["job"]) for name, data in events.events if name.startswith("export.")]
+    assert jobs_in_order.index(("export.progress", progress[0])) < jobs_in_order.index(("export.complete", done))
     [copied] = done["output_paths"]
     assert Path(copied).read_bytes() == Path(evaluation["path"]).read_bytes()
     assert Path(copied).name == f"{evaluation['name']}.mp4"
