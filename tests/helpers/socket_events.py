@@ -10,7 +10,14 @@ from typing import Any
 import socketio
 
 # live.frame reaches a client only after it asked for it (live.watch): watching is opt-in.
-EVENT_NAMES = ("training.progress", "training.complete", "video.generated", "experiment.status", "live.frame")
+EVENT_NAMES = (
+    "training.progress",
+    "training.complete",
+    "video.generated",
+    "experiment.status",
+    "live.frame",
+    "import.progress",
+)
 STREAMED = ("training.progress", "live.frame")  # too many to list in a failure message
 
 

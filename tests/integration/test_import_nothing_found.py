@@ -10,6 +10,7 @@ import pytest
 from retro_ml.services.importing.discovery import MAX_FOLDERS
 from tests.helpers.api_client import call
 from tests.helpers.server import LiveServer
+from tests.helpers.socket_events import RecordingClient
 
 LOOKED_FOR = "No SB3 model zips or RL Zoo `logs/<algo>/<env>_<n>/` runs in"
 
@@ -41,10 +42,18 @@ def test_a_folder_without_models_is_a_422_that_says_what_was_looked_for(live_ser
 
 
 def test_a_huge_tree_is_searched_up_to_a_limit_that_the_answer_states(
-    live_server: LiveServer, tmp_path: Path, real_model: Path
+    live_server: LiveServer, socket_client: RecordingClient, tmp_path: Path, real_model: Path
 ) -> None:
     tree = huge_tree(tmp_path / "disk")
     error = call(live_server, "POST", "/experiments/import", 422, json={"folder": str(tree)})["error"]
+    # The search said how far it was while it walked, then that it was done.
+    progress = [event for event in socket_client.of("import.progress") if event["folder"] == str(tree)]
+    if not progress or not progress[-1]["done"]:
+        progress.append(socket_client.wait_for("import.progress", lambda e: e["done"], 10))
+    last = {name: value for name, value in progress[-1].items() if name != "seq"}
+    assert last == {"folder": str(tree), "folders": MAX_FOLDERS, "files": 0, "found": 0, "done": True}
+    folders = [event["folders"] for event in progress]
+    assert folders == sorted(folders) and all(not event["done"] for event in progress[:-1])
     assert f"looked through {MAX_FOLDERS:,} folders" in error["message"]
     assert f"the search stops after {MAX_FOLDERS:,} folders" in error["message"]
     assert "rather than a whole disk" in error["message"]

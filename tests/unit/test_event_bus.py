@@ -20,6 +20,7 @@ def test_plan_event_types_exist() -> None:
             "export.complete",
             "export.failed",
             "disk.space",
+            "import.progress",
         }
         == set(EVENT_TYPES)
     )

@@ -2,8 +2,9 @@
 
 Most stand for a worker report (reports.py): the main process turns each report it reads
 into these, with paths made absolute. The others come from the main process itself
-(`experiment.status` for queued/paused/interrupted..., `export.*`, `disk.space`). `live.*` are Socket.IO
-only: frames go to the watchers of one run, never through the bus.
+(`experiment.status` for queued/paused/interrupted..., `export.*`, `disk.space`,
+`import.progress`). `live.*` are Socket.IO only: frames go to the watchers of one run, never
+through the bus.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ EXPORT_PROGRESS = "export.progress"
 EXPORT_COMPLETE = "export.complete"
 EXPORT_FAILED = "export.failed"
 DISK_SPACE = "disk.space"
+IMPORT_PROGRESS = "import.progress"
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -31,6 +33,7 @@ EVENT_TYPES = (
     EXPORT_COMPLETE,
     EXPORT_FAILED,
     DISK_SPACE,
+    IMPORT_PROGRESS,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -121,3 +124,13 @@ EventPayload = (
     | ExportEvent
     | DiskSpaceEvent
 )
+
+
+class ImportProgressEvent(TypedDict):
+    """While `POST /api/experiments/import` searches a folder: about twice a second, and once at the end."""
+
+    folder: str
+    folders: int  # folders looked through so far
+    files: int
+    found: int  # importable models found so far
+    done: bool  # the search has ended (the import itself follows)

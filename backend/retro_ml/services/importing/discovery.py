@@ -23,7 +23,7 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +35,7 @@ from retro_ml.services.games import find_game
 Source = Literal["sb3-zip", "rl-zoo"]
 
 MAX_DEPTH = 8
+PROGRESS_SECONDS = 0.5  # how often a search says how far it is (`import.progress`)
 MAX_FOLDERS = 20_000  # `/` of a Linux install with its depth cut at 8: about 20,000 folders, 1-2 s
 SCAN_SECONDS = 20.0  # a network share or a slow disk: answer within a request's patience
 LOOKED_FOR = "SB3 model zips or RL Zoo `logs/<algo>/<env>_<n>/` runs"
@@ -261,9 +262,14 @@ def find_import_candidates(folder: Path) -> list[ImportCandidate]:
     return scan_for_models(folder).candidates
 
 
-def scan_for_models(folder: Path, limits: ScanLimits = ScanLimits()) -> Discovery:
+def scan_for_models(
+    folder: Path,
+    limits: ScanLimits = ScanLimits(),
+    on_progress: Callable[[int, int, int, bool], None] | None = None,
+) -> Discovery:
     """Importable models under `folder`, sorted by path, and how far the search got; an RL Zoo
-    run counts once. Stops at `limits` (the folders walked, the time taken)."""
+    run counts once. Stops at `limits` (the folders walked, the time taken). `on_progress(folders,
+    files, found, done)` hears how far it is every PROGRESS_SECONDS and once at the end."""
     root = Path(folder).expanduser()
     if not root.is_dir():
         raise AppError("not_a_folder", f"'{folder}' is not a folder: pick the folder that holds your runs.", 400)
@@ -271,7 +277,11 @@ def scan_for_models(folder: Path, limits: ScanLimits = ScanLimits()) -> Discover
     candidates: list[ImportCandidate] = []
     folders = files = 0
     stopped = ""
+    told = time.monotonic()
     for here, _dirs, names in _walk(root):
+        if on_progress is not None and time.monotonic() - told >= PROGRESS_SECONDS:
+            told = time.monotonic()
+            on_progress(folders, files, len(candidates), False)
         if folders >= limits.max_folders:
             stopped = f"the search stops after {limits.max_folders:,} folders"
             break
@@ -289,4 +299,6 @@ def scan_for_models(folder: Path, limits: ScanLimits = ScanLimits()) -> Discover
                 found = zip_candidate(here / name)
                 if found is not None:
                     candidates.append(found)
+    if on_progress is not None:
+        on_progress(folders, files, len(candidates), True)
     return Discovery(sorted(candidates, key=lambda c: str(c.path)), ScanReport(folders, files, stopped))

@@ -14,7 +14,8 @@ from typing import Any
 
 from retro_ml.errors import AppError, InvalidInput
 from retro_ml.run_contract import MODEL_FILE
-from retro_ml.services.events import EXPERIMENT_STATUS, EventBus
+from retro_ml.run_contract.events import ImportProgressEvent
+from retro_ml.services.events import EXPERIMENT_STATUS, IMPORT_PROGRESS, EventBus
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.games import find_game
@@ -45,7 +46,13 @@ class RunImporter:
             raise InvalidInput('Say which folder to import: {"folder": "/path/to/runs"}.', field="folder")
         game_override = find_game(payload["game"]).id if payload.get("game") else None
         known = {e.lineage.checkpoint_source for e in self._store.list()}
-        discovery = scan_for_models(Path(payload["folder"]))
+        folder = payload["folder"]
+
+        def progress(folders: int, files: int, found: int, done: bool) -> None:
+            event = ImportProgressEvent(folder=folder, folders=folders, files=files, found=found, done=done)
+            self._bus.publish(IMPORT_PROGRESS, dict(event))
+
+        discovery = scan_for_models(Path(folder), on_progress=progress)
         if not discovery.candidates:
             message = discovery.scan.nothing_found_message(payload["folder"])
             raise AppError("nothing_to_import", message, status=422, field="folder")
