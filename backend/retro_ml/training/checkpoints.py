@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,13 @@ DEFAULT_CHECKPOINT_EVERY_MINUTES = 15.0
 DEFAULT_KEEP_CHECKPOINTS = 3
 
 
-def save_model_file(model: Any, final: Path, temporary: Path) -> Path:
-    """Save `model` to `temporary`, fsync it, then rename it to `final` (atomic on one disk).
+def save_atomically(save: Callable[[Path], object], final: Path, temporary: Path) -> Path:
+    """`save(temporary)`, fsync it, then rename it to `final` (atomic on one disk).
 
     A save that fails (a full disk) removes its part: the space comes back, nothing half-written stays.
     """
     try:
-        model.save(temporary)
+        save(temporary)
         with temporary.open("rb") as saved:
             os.fsync(saved.fileno())
         os.replace(temporary, final)
@@ -56,6 +57,11 @@ def save_model_file(model: Any, final: Path, temporary: Path) -> Path:
             pass
         raise
     return final
+
+
+def save_model_file(model: Any, final: Path, temporary: Path) -> Path:
+    """Save `model` atomically to `final` through `temporary` (`save_atomically`)."""
+    return save_atomically(model.save, final, temporary)
 
 
 def prune_checkpoints(directory: Path, keep: int) -> None:

@@ -29,8 +29,6 @@ import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
-PRECISIONS = ("auto", "float32")
-
 
 def cpu_has_bfloat16_matrix_units() -> bool:
     """Whether this CPU multiplies bfloat16 matrices in hardware (Intel AMX), as torch sees it."""

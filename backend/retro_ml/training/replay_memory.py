@@ -16,7 +16,6 @@ the log says why the memory was not kept.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from retro_ml.run_contract import REPLAY_BUFFER_FILE, TEMPORARY_REPLAY_BUFFER_FILE
-
-KEEP_CHOICES = ("yes", "no")
+from retro_ml.training.checkpoints import save_atomically
 
 
 def keeps_replay_memory(model: BaseAlgorithm, settings: dict[str, Any]) -> bool:
@@ -37,17 +35,13 @@ def save_replay_memory(model: BaseAlgorithm, run_dir: Path) -> Path | None:
     """replay_buffer.pkl in `run_dir`, or None (with the reason in the log) when it could not be written."""
     assert isinstance(model, OffPolicyAlgorithm)
     buffer = model.replay_buffer
-    if buffer is None or (buffer.size() == 0):
+    if buffer is None or buffer.size() == 0:
         return None
-    temporary, final = run_dir / TEMPORARY_REPLAY_BUFFER_FILE, run_dir / REPLAY_BUFFER_FILE
-    try:
-        with temporary.open("wb") as handle:
-            model.save_replay_buffer(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
+    try:  # the temporary name keeps its .tmp suffix: SB3 adds .pkl only to a name without one
+        final = save_atomically(
+            model.save_replay_buffer, run_dir / REPLAY_BUFFER_FILE, run_dir / TEMPORARY_REPLAY_BUFFER_FILE
+        )
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         print(f"replay memory not kept: {exc.strerror or exc} (the model is saved)", flush=True)
         return None
     print(f"replay memory kept: {buffer.size()} frames, {final.stat().st_size / 1e6:.0f} MB", flush=True)

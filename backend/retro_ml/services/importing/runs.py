@@ -54,7 +54,7 @@ class RunImporter:
 
         discovery = scan_for_models(Path(folder), on_progress=progress)
         if not discovery.candidates:
-            message = discovery.scan.nothing_found_message(payload["folder"])
+            message = discovery.scan.nothing_found_message(folder)
             raise AppError("nothing_to_import", message, status=422, field="folder")
         imported, skipped = [], []
         for candidate in discovery.candidates:
