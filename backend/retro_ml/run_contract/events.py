@@ -23,6 +23,8 @@ EXPORT_COMPLETE = "export.complete"
 EXPORT_FAILED = "export.failed"
 DISK_SPACE = "disk.space"
 IMPORT_PROGRESS = "import.progress"
+CHECKPOINT_SAVED = "checkpoint.saved"
+MODELS_CHANGED = "models.changed"
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -34,6 +36,8 @@ EVENT_TYPES = (
     EXPORT_FAILED,
     DISK_SPACE,
     IMPORT_PROGRESS,
+    CHECKPOINT_SAVED,
+    MODELS_CHANGED,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -115,6 +119,22 @@ class LiveFrameEvent(FrameInfo):
     jpeg: bytes  # a binary attachment: an ArrayBuffer in the browser
 
 
+class CheckpointSavedEvent(TypedDict):
+    """A running worker saved `checkpoints/step_<N>.zip` (and may have pruned older ones)."""
+
+    experiment_id: str
+    timestep: int
+    path: str  # absolute
+
+
+class ModelsChangedEvent(TypedDict):
+    """Model versions were added to or removed from the Models list (services/models)."""
+
+    experiment_id: str | None
+    added: list[str]  # model ids
+    removed: list[str]
+
+
 EventPayload = (
     TrainingProgressEvent
     | TrainingCompleteEvent
@@ -123,6 +143,8 @@ EventPayload = (
     | VideoFailedEvent
     | ExportEvent
     | DiskSpaceEvent
+    | CheckpointSavedEvent
+    | ModelsChangedEvent
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError, InvalidInput
-from retro_ml.run_contract import MODEL_FILE
+from retro_ml.run_contract import IMPORTED_FROM_FILE, MODEL_FILE
 from retro_ml.run_contract.events import ImportProgressEvent
 from retro_ml.services.events import EXPERIMENT_STATUS, IMPORT_PROGRESS, EventBus
 from retro_ml.services.experiments.config_fields import ALGORITHMS
@@ -98,7 +98,7 @@ class RunImporter:
         partial = run_dir / f"{MODEL_FILE}.part"
         shutil.copyfile(candidate.path, partial)
         partial.replace(model)  # nothing half-copied under the final name
-        atomic_write_text(run_dir / "IMPORTED_FROM", str(candidate.path))
+        atomic_write_text(run_dir / IMPORTED_FROM_FILE, str(candidate.path))
         experiment.lineage = Lineage(checkpoint_source=str(candidate.path))
         experiment.metadata.tags = ["imported", candidate.source]
         experiment.metadata.status = "completed"

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from retro_ml.run_contract import (
+    CHECKPOINT_SAVED,
     VIDEO_FACTS,
     WORKER_LOG,
+    CheckpointSavedEvent,
     EventPayload,
     ExperimentStatusEvent,
     TrainingCompleteEvent,
@@ -139,6 +141,15 @@ def _video_failed(experiment_id: str, run_dir: Path, report: RawReport) -> list[
     return [(VIDEO_FAILED, failure)]
 
 
+def _checkpoint(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    if not report.get("path"):
+        return []
+    saved = CheckpointSavedEvent(
+        experiment_id=experiment_id, timestep=int(report.get("timestep") or 0), path=str(run_dir / report["path"])
+    )
+    return [(CHECKPOINT_SAVED, saved)]
+
+
 def _failed(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
     message = report.get("message") or f"Training failed (see {WORKER_LOG} in the run folder)."
     return [(EXPERIMENT_STATUS, ExperimentStatusEvent(experiment_id=experiment_id, status="failed", message=message))]
@@ -151,5 +162,6 @@ _CONVERTERS: dict[str, Callable[[str, Path, RawReport], list[BusEvent]]] = {
     "stopped": _finished,
     "video": _video,
     "video_failed": _video_failed,
+    "checkpoint": _checkpoint,
     "failed": _failed,
 }
