@@ -165,3 +165,51 @@ class VideoArtifact:
         values["metadata"] = VideoMetadata(**values.get("metadata", {}))
         values["metrics"] = VideoMetrics(**values.get("metrics", {}))
         return cls(**values)
+
+
+MODEL_KINDS = ("final", "checkpoint", "imported")
+
+
+@dataclass
+class ModelEvaluation:
+    """N games of one model version on fixed seeds (services/models): the scores and their summary."""
+
+    mean_score: float
+    std_score: float
+    max_score: float
+    min_score: float
+    episodes: int
+    seed: int
+    scores: list[float] = field(default_factory=list)  # every game's score, in play order
+    lengths: list[int] = field(default_factory=list)  # every game's length in agent steps
+    video_id: str | None = None  # the best game's VideoArtifact (type "evaluation"), if recorded
+    evaluated: str = field(default_factory=utc_now)
+
+
+@dataclass
+class ModelVersion:
+    """One trained agent: a run's final model, one of its kept checkpoints, or an imported model."""
+
+    id: str
+    experiment_id: str
+    kind: str  # one of MODEL_KINDS
+    game: str
+    env_id: str
+    algorithm: str
+    num_timesteps: int
+    path: str  # absolute path of the SB3 .zip
+    size_bytes: int
+    created: str
+    evaluation: ModelEvaluation | None = None
+    tags: list[str] = field(default_factory=list)
+    name: str = ""  # its experiment's name, kept here for the list
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelVersion:
+        values = dict(data)
+        evaluation = values.get("evaluation")
+        values["evaluation"] = ModelEvaluation(**evaluation) if evaluation else None
+        return cls(**values)
