@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from retro_ml.errors import InvalidInput, NotFound
-from retro_ml.store.atomic_storage import Document
 from retro_ml.store.entities import VideoArtifact, validate_experiment_id
 from retro_ml.store.experiment_store import TinyDBExperimentStore
+from retro_ml.store.record_index import IndexedTable
 
 VIDEOS_TABLE = "video_artifacts"
 
@@ -40,55 +39,11 @@ def validate_video_id(ident: str) -> str:
         raise InvalidInput(f"'{ident}' is not a valid video id.", field="id") from None
 
 
-class _VideoIndex:
-    """TinyDB doc ids of the video records by video id, experiment and path: no lookup scans 50,000 records."""
-
-    def __init__(self, table: dict[str, Document]) -> None:
-        self._keys: dict[int, tuple[str, str, str]] = {}
-        self.by_id: dict[str, set[int]] = {}
-        self.by_experiment: dict[str, set[int]] = {}
-        self.by_path: dict[str, set[int]] = {}
-        for doc_id, doc in table.items():
-            self.add(int(doc_id), doc)
-
-    def add(self, doc_id: int, doc: Document) -> None:
-        keys = (str(doc.get("id")), str(doc.get("experiment_id")), str(doc.get("path")))
-        self._keys[doc_id] = keys
-        for index, key in zip((self.by_id, self.by_experiment, self.by_path), keys, strict=True):
-            index.setdefault(key, set()).add(doc_id)
-
-    def remove(self, doc_id: int) -> None:
-        for index, key in zip((self.by_id, self.by_experiment, self.by_path), self._keys.pop(doc_id), strict=True):
-            index[key].discard(doc_id)
-            if not index[key]:
-                del index[key]
-
-
-class VideoArtifactStore:
+class VideoArtifactStore(IndexedTable):
     """Video records in the `video_artifacts` table of the experiments' database (and its journal)."""
 
     def __init__(self, database: TinyDBExperimentStore) -> None:
-        self._lock = database.lock
-        self._table = database.shared_table(VIDEOS_TABLE)
-        self._storage = database.storage
-        self._index = _VideoIndex({})
-        self._index_generation: tuple[int, int] = (-1, -1)
-        with self._lock:
-            self._current_index()  # at open, not in the first write
-
-    def _current_index(self) -> _VideoIndex:
-        """The index, rebuilt when the table changed other than through this store (call with the lock held)."""
-        if self._index_generation != self._storage.table_generation(VIDEOS_TABLE):
-            self._index = _VideoIndex(self._storage.table(VIDEOS_TABLE))
-            self._index_generation = self._storage.table_generation(VIDEOS_TABLE)
-        return self._index
-
-    def _write(self, write: Callable[[], object], patch: Callable[[_VideoIndex], None]) -> None:
-        """One write of the table, then the same change to the index (a failed write re-reads both)."""
-        index = self._current_index()
-        write()
-        patch(index)
-        self._index_generation = self._storage.table_generation(VIDEOS_TABLE)
+        super().__init__(database, VIDEOS_TABLE)
 
     def _doc_id(self, video_id: str) -> int:
         doc_ids = self._current_index().by_id.get(validate_video_id(video_id))
@@ -96,36 +51,22 @@ class VideoArtifactStore:
             raise NotFound("video", video_id)
         return min(doc_ids)  # the first stored, as a scan would find it
 
-    def _remove(self, doc_ids: list[int]) -> list[int]:
-        removed: list[int] = []
-
-        def patch(index: _VideoIndex) -> None:
-            for doc_id in removed:
-                index.remove(doc_id)
-
-        if doc_ids:
-            self._write(lambda: removed.extend(self._table.remove(doc_ids=doc_ids)), patch)
-        return removed
-
     def create(self, video: VideoArtifact) -> VideoArtifact:
-        document = video.to_dict()
         with self._lock:
-            doc_ids: list[int] = []
-            insert = lambda: doc_ids.append(self._table.insert(document))  # noqa: E731
-            self._write(insert, lambda index: index.add(doc_ids[0], document))
+            self._insert(video.to_dict())
         return video
 
     def get(self, video_id: str) -> VideoArtifact:
         with self._lock:
-            row = self._table.get(doc_id=self._doc_id(video_id))
+            row = self._document(self._doc_id(video_id))
         if row is None:
             raise NotFound("video", video_id)
-        return VideoArtifact.from_dict(copy.deepcopy(dict(row)))
+        return VideoArtifact.from_dict(row)
 
     def list(self, filters: VideoFilter, game_of: dict[str, str]) -> list[VideoArtifact]:
         """Newest first."""
         with self._lock:
-            rows = [dict(row) for row in self._table.all()]
+            rows = self._documents()
         videos = [VideoArtifact.from_dict(row) for row in rows]
         chosen = [v for v in videos if filters.matches(v, game_of)]
         return sorted(chosen, key=lambda v: v.metadata.created, reverse=True)
@@ -134,18 +75,12 @@ class VideoArtifactStore:
         """Apply `change` to the stored record and persist it, atomically (one write)."""
         with self._lock:
             doc_id = self._doc_id(video_id)
-            row = self._table.get(doc_id=doc_id)
+            row = self._document(doc_id)
             if row is None:
                 raise NotFound("video", video_id)
-            video = VideoArtifact.from_dict(copy.deepcopy(dict(row)))
+            video = VideoArtifact.from_dict(row)
             change(video)
-            document = video.to_dict()
-
-            def patch(index: _VideoIndex) -> None:
-                index.remove(doc_id)
-                index.add(doc_id, document)
-
-            self._write(lambda: self._table.update(document, doc_ids=[doc_id]), patch)
+            self._replace(doc_id, video.to_dict())
         return video
 
     def delete(self, video_id: str) -> None:
