@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,70 @@ class _Recorder:
             self.writer.abort()
 
 
+class EpisodeGame:
+    """One game of `model` on a fresh evaluation env seeded with `seed`, played one agent step at a time.
+
+    `sink` gets every emulator frame (see FrameTap); `over` once the game ended or `max_frames`
+    were played. `play_episode` plays one to the end; the comparison video
+    (training/comparison_video.py) steps several side by side. Close it when done.
+    """
+
+    def __init__(
+        self, model: Any, env_id: str, seed: int, frame_stack: int, max_frames: int, sink: FrameSink | None = None
+    ) -> None:
+        from stable_baselines3.common.env_util import make_atari_env
+        from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
+
+        from retro_ml.training import envs  # noqa: F401 - registers the ALE/ ids
+
+        taps: list[FrameTap] = []
+
+        def make_env(**kwargs: Any) -> gymnasium.Env[Any, Any]:
+            tap = FrameTap(gymnasium.make(env_id, **kwargs), sink, max_frames)
+            taps.append(tap)
+            return tap
+
+        self.model = model
+        self.seed = seed
+        env = make_atari_env(
+            make_env,
+            n_envs=1,
+            seed=seed,
+            env_kwargs={"render_mode": "rgb_array", "frameskip": 1},
+            vec_env_cls=DummyVecEnv,
+        )
+        try:
+            self.env = VecFrameStack(env, n_stack=frame_stack)
+            self.observation: Any = self.env.reset()
+        except BaseException:
+            env.close()
+            raise
+        self.tap = taps[0]
+
+    @property
+    def over(self) -> bool:
+        return self.tap.game_over or self.tap.full
+
+    @property
+    def frames(self) -> int:
+        return self.tap.frames
+
+    @property
+    def score(self) -> float:
+        return self.tap.score
+
+    def step(self) -> None:
+        """One agent step (`model.predict(obs, deterministic=True)`): a few emulator frames."""
+        action, _ = self.model.predict(self.observation, deterministic=True)
+        self.observation, _, _, _ = self.env.step(action)
+
+    def result(self) -> EpisodeResult:
+        return EpisodeResult(seed=self.seed, score=self.tap.score, frames=self.tap.frames, game_over=self.tap.game_over)
+
+    def close(self) -> None:
+        self.env.close()
+
+
 def play_episode(
     model: Any,
     env_id: str,
@@ -170,52 +234,27 @@ def play_episode(
     ends with ClipStopped. With a `recording`, the video and thumbnail are written (temporary
     names, then renamed); on any error nothing half-written is left under the final names.
     """
-    from stable_baselines3.common.env_util import make_atari_env
-    from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
-
-    from retro_ml.training import envs  # noqa: F401 - registers the ALE/ ids
-
     recorder = _Recorder(recording) if recording is not None else None
-    taps: list[FrameTap] = []
-
-    def make_env(**kwargs: Any) -> gymnasium.Env[Any, Any]:
-        tap = FrameTap(gymnasium.make(env_id, **kwargs), recorder, max_frames)
-        taps.append(tap)
-        return tap
-
-    env = make_atari_env(
-        make_env,
-        n_envs=1,
-        seed=seed,
-        env_kwargs={"render_mode": "rgb_array", "frameskip": 1},
-        vec_env_cls=DummyVecEnv,
-    )
+    game = EpisodeGame(model, env_id, seed, frame_stack, max_frames, recorder)
     try:
-        env = VecFrameStack(env, n_stack=frame_stack)
-        observation: Any = env.reset()
-        tap = taps[0]
         checked_at = 0
-        while not (tap.game_over or tap.full):
-            action, _ = model.predict(observation, deterministic=True)
-            observation, _, _, _ = env.step(action)
-            if tap.frames - checked_at >= STOP_CHECK_EVERY_FRAMES:
-                checked_at = tap.frames
+        while not game.over:
+            game.step()
+            if game.frames - checked_at >= STOP_CHECK_EVERY_FRAMES:
+                checked_at = game.frames
                 if stopping():
                     raise ClipStopped()
         if recorder is None or recording is None:
-            return EpisodeResult(seed=seed, score=tap.score, frames=tap.frames, game_over=tap.game_over)
+            return game.result()
         width, height = recorder.finish()
     except BaseException:
         if recorder is not None:
             recorder.abort()
         raise
     finally:
-        env.close()
-    return EpisodeResult(
-        seed=seed,
-        score=tap.score,
-        frames=tap.frames,
-        game_over=tap.game_over,
+        game.close()
+    return replace(
+        game.result(),
         width=width,
         height=height,
         video_path=recording.video_path,
