@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("--run-dir", type=Path, required=True)
     worker.add_argument("--clips", action="store_true")  # the worker's clip recorder (training/clip_process.py)
+    export = sub.add_parser("model-export", help=argparse.SUPPRESS)  # ONNX export (commands/model_export.py)
+    export.add_argument("--model", type=Path, required=True)  # the SB3 .zip
+    export.add_argument("--algorithm", required=True, type=str.upper, choices=["PPO", "DQN"])
+    export.add_argument("--env-id", required=True)
+    export.add_argument("--out-dir", type=Path, required=True)  # an existing, empty folder
+    export.add_argument("--game", default="")
+    export.add_argument("--steps", type=int, default=None)  # the model's num_timesteps, for the metadata
+    export.add_argument("--frames", type=int, default=200)  # game steps the ONNX file is checked on
+    export.add_argument("--seed", type=int, default=0)
     return parser
 
 
@@ -70,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         from retro_ml.training.worker import run_worker
 
         return run_worker(args.run_dir)
+    if command == "model-export":
+        from retro_ml.commands.model_export import model_export
+
+        return model_export(args)
     if command == "torch-info":
         from retro_ml.training.torch_info import print_torch_info
 
