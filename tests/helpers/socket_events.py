@@ -9,15 +9,11 @@ from typing import Any
 
 import socketio
 
-# live.frame reaches a client only after it asked for it (live.watch): watching is opt-in.
-EVENT_NAMES = (
-    "training.progress",
-    "training.complete",
-    "video.generated",
-    "experiment.status",
-    "live.frame",
-    "import.progress",
-)
+from retro_ml.run_contract import EVENT_TYPES, LIVE_FRAME
+
+# Every bus event the bridge forwards, and live.frame, which reaches a client only after it
+# asked for it (live.watch): watching is opt-in.
+EVENT_NAMES = (*EVENT_TYPES, LIVE_FRAME)
 STREAMED = ("training.progress", "live.frame")  # too many to list in a failure message
 
 
