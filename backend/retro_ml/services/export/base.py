@@ -89,6 +89,15 @@ ON_CONFLICT = Option(
 
 
 @dataclass(frozen=True)
+class SharedModel:
+    """One model version for model.share: its file (a private copy), steps and, if known, results.json."""
+
+    path: Path
+    num_timesteps: int
+    results: dict[str, Any] | None = None  # None: the run's own numbers (its final model's)
+
+
+@dataclass(frozen=True)
 class ExportRequest:
     """Everything an exporter needs, captured when the job is created."""
 
@@ -98,6 +107,7 @@ class ExportRequest:
     source: Path | None = None  # the video's file, checked to be inside the app's data folder
     experiment: Experiment | None = None
     videos: tuple[VideoArtifact, ...] = ()  # every video of the experiment (chapters, the replay)
+    model: SharedModel | None = None  # model.share: this model version instead of the run's final model
 
     @property
     def on_conflict(self) -> str:

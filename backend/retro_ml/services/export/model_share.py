@@ -53,6 +53,17 @@ def model_name(experiment: Experiment) -> str:
     return f"{experiment.algorithm}-{experiment.env_id.replace('/', '-')}"
 
 
+def shared_file(request: ExportRequest) -> Path:
+    """The model version asked for, else the run's final model."""
+    assert request.experiment is not None
+    return request.model.path if request.model is not None else model_file(request.experiment)
+
+
+def shared_steps(request: ExportRequest) -> int:
+    assert request.experiment is not None
+    return request.model.num_timesteps if request.model is not None else trained_steps(request.experiment)
+
+
 def model_file(experiment: Experiment) -> Path:
     for model in experiment.artifacts.models:
         if model.get("kind") == "final" and model.get("path") and Path(model["path"]).is_file():
@@ -126,7 +137,9 @@ def card_metadata(experiment: Experiment, results: dict[str, Any]) -> dict[str, 
     }
 
 
-def model_card(experiment: Experiment, results: dict[str, Any], replay: VideoArtifact | None) -> str:
+def model_card(
+    experiment: Experiment, results: dict[str, Any], replay: VideoArtifact | None, steps: int | None = None
+) -> str:
     algo, env_id, name = experiment.algorithm.upper(), experiment.env_id, model_name(experiment)
     frame_stack = int(experiment.config.get("frame_stack", 4))
     if results["source"] == "evaluation":
@@ -134,6 +147,8 @@ def model_card(experiment: Experiment, results: dict[str, Any], replay: VideoArt
             f"Mean reward over {results['n_eval_episodes']} evaluation games (deterministic actions): "
             f"{results['mean_reward']:.2f} ± {results['std_reward']:.2f}."
         )
+    elif results["source"] == "none":
+        evaluated = "This model version has not been evaluated yet (Models tab → Evaluate), so it has no score."
     elif results["mean_reward"] is not None:
         evaluated = (
             f"Mean reward of the last {results['n_eval_episodes']} training episodes: {results['mean_reward']:.2f} "
@@ -154,7 +169,7 @@ def model_card(experiment: Experiment, results: dict[str, Any], replay: VideoArt
 
 This is a trained model of a **{algo}** agent playing **{env_id}** ({game_name(experiment)}) using the
 [stable-baselines3 library](https://github.com/DLR-RM/stable-baselines3), trained with Retro ML Trainer
-for {trained_steps(experiment):,} steps.
+for {steps if steps is not None else trained_steps(experiment):,} steps.
 
 {evaluated}
 
@@ -263,7 +278,7 @@ class ModelShareExporter(Exporter):
 
     def accepts(self, request: ExportRequest) -> str | None:
         assert request.experiment is not None
-        if not model_file(request.experiment).is_file():
+        if not shared_file(request).is_file():
             return (
                 f"'{request.experiment.name}' has no final model yet: share it once training has completed "
                 "or been stopped."
@@ -273,7 +288,7 @@ class ModelShareExporter(Exporter):
     def bytes_needed(self, request: ExportRequest) -> int:
         assert request.experiment is not None
         replay = replay_video(request.videos)
-        size = model_file(request.experiment).stat().st_size + (Path(replay.path).stat().st_size if replay else 0)
+        size = shared_file(request).stat().st_size + (Path(replay.path).stat().st_size if replay else 0)
         return size * (2 if request.options.get("zip") else 1)  # the zip is made from a folder beside it
 
     def outputs(self, request: ExportRequest) -> tuple[str, tuple[str, ...]]:
@@ -289,13 +304,13 @@ class ModelShareExporter(Exporter):
         folder = temp_path_for(request.destination / stem) if as_zip else out.temp("")
         try:
             folder.mkdir()
-            model, replay = model_file(experiment), replay_video(request.videos)
+            model, replay = shared_file(request), replay_video(request.videos)
             sizes = model.stat().st_size + (Path(replay.path).stat().st_size if replay else 0)
             counter = ByteProgress(sizes * (2 if as_zip else 1), lambda f: progress(f * 0.99))
             copy_file(model, folder / f"{stem}.zip", cancelled, counter.add)
             if replay is not None:
                 copy_file(Path(replay.path), folder / "replay.mp4", cancelled, counter.add)
-            self._write_texts(folder, experiment, request.videos, replay)
+            self._write_texts(folder, request, replay)
             if as_zip:
                 _zip_folder(folder, out.temp(".zip"), stem, cancelled, counter.add)
             published = out.publish()
@@ -307,22 +322,24 @@ class ModelShareExporter(Exporter):
                 shutil.rmtree(folder, ignore_errors=True)
 
     @staticmethod
-    def _write_texts(
-        folder: Path, experiment: Experiment, videos: tuple[VideoArtifact, ...], replay: VideoArtifact | None
-    ) -> None:
-        results = evaluation_results(experiment, videos)
+    def _write_texts(folder: Path, request: ExportRequest, replay: VideoArtifact | None) -> None:
+        experiment = request.experiment
+        assert experiment is not None
+        given = request.model.results if request.model is not None else None
+        results = given if given is not None else evaluation_results(experiment, request.videos)
+        steps = shared_steps(request)
         run_config = _run_config(experiment)
         (folder / "config.json").write_text(json.dumps(run_config, indent=2), encoding="utf-8")
         config_yml = {
             "env_id": experiment.env_id,
             "algorithm": experiment.algorithm,
-            "n_timesteps": trained_steps(experiment),
+            "n_timesteps": steps,
             "policy": "CnnPolicy",
             **experiment.config,
         }
         (folder / "config.yml").write_text(yaml_dump(config_yml), encoding="utf-8")
         (folder / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-        (folder / "README.md").write_text(model_card(experiment, results, replay), encoding="utf-8")
+        (folder / "README.md").write_text(model_card(experiment, results, replay, steps), encoding="utf-8")
 
 
 def _run_config(experiment: Experiment) -> dict[str, Any]:
