@@ -21,6 +21,11 @@ def test_plan_event_types_exist() -> None:
             "export.failed",
             "disk.space",
             "import.progress",
+            "checkpoint.saved",
+            "models.changed",
+            "model.export.progress",
+            "model.export.complete",
+            "model.export.failed",
         }
         == set(EVENT_TYPES)
     )

@@ -25,6 +25,9 @@ DISK_SPACE = "disk.space"
 IMPORT_PROGRESS = "import.progress"
 CHECKPOINT_SAVED = "checkpoint.saved"
 MODELS_CHANGED = "models.changed"
+MODEL_EXPORT_PROGRESS = "model.export.progress"
+MODEL_EXPORT_COMPLETE = "model.export.complete"
+MODEL_EXPORT_FAILED = "model.export.failed"
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -38,6 +41,9 @@ EVENT_TYPES = (
     IMPORT_PROGRESS,
     CHECKPOINT_SAVED,
     MODELS_CHANGED,
+    MODEL_EXPORT_PROGRESS,
+    MODEL_EXPORT_COMPLETE,
+    MODEL_EXPORT_FAILED,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -91,7 +97,8 @@ class VideoFailedEvent(TypedDict):
 
 
 class ExportEvent(TypedDict):
-    """export.progress (at most 4 a second per job), export.complete, export.failed."""
+    """export.progress (at most 4 a second per job), export.complete, export.failed; the same for
+    model.export.* (a model version's export job, services/models/export.py)."""
 
     job: dict[str, Any]
 
