@@ -15,7 +15,8 @@ ReportKind = Literal["started", "progress", "checkpoint", "video", "video_failed
 # The last report of a worker: after one of these it exits.
 TERMINAL_REPORTS: frozenset[ReportKind] = frozenset({"completed", "stopped", "failed"})
 
-VideoType = Literal["milestone", "hour", "evaluation"]
+# "comparison": the main process's model comparison (services/models/jobs.py), never a worker report.
+VideoType = Literal["milestone", "hour", "evaluation", "comparison"]
 VIDEO_TYPES: tuple[VideoType, ...] = get_args(VideoType)
 
 

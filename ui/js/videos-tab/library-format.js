@@ -14,7 +14,12 @@ export const SCOPES = { all: "All Videos", favorites: "Favorites", experiments: 
 export const DEFAULT_SCOPE = "all";
 
 /** The `type` filter's choices, in the server's words (`/api/videos?type=`). */
-export const TYPE_CHOICES = { milestone: "Milestone clips", hour: "Watch it learn", evaluation: "Evaluation" };
+export const TYPE_CHOICES = {
+  milestone: "Milestone clips",
+  hour: "Watch it learn",
+  evaluation: "Evaluation",
+  comparison: "Comparisons",
+};
 
 /** The filters that narrow the videos (the scope and sort are not "filters" to clear). */
 export const FILTER_KEYS = ["game", "type", "experiment", "tag"];

@@ -23,7 +23,7 @@ const SCOPE_TITLES = {
 const ANY_LABEL = { game: "All games", type: "All types", experiment: "All runs", tag: "Any tag" };
 const FILTERS = [
   ["game", "Game", "Only videos of this game"],
-  ["type", "Type", "Milestone clips, the “Watch it learn” video, evaluations"],
+  ["type", "Type", "Milestone clips, the “Watch it learn” video, evaluations, comparisons"],
   ["experiment", "Run", "Only videos of this training run"],
   ["tag", "Tag", "Only videos with this tag"],
 ];

@@ -134,7 +134,7 @@ def first_known(*values: Any) -> Any:
 
 
 def video_label(data: EventData) -> str:
-    """ "50% milestone", "Watch it learn", "Watch it learn (part 3)", "Evaluation"."""
+    """ "50% milestone", "Watch it learn", "Watch it learn (part 3)", "Evaluation", "Comparison"."""
     kind = data.get("video_type")
     if kind == "milestone":
         pct = data.get("milestone_pct")
@@ -144,4 +144,6 @@ def video_label(data: EventData) -> str:
         return "Watch it learn" if segment is None else f"Watch it learn (part {segment})"
     if kind == "evaluation":
         return "Evaluation"
+    if kind == "comparison":
+        return "Comparison"
     return str(kind)
