@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--steps", type=int, default=None)  # the model's num_timesteps, for the metadata
     export.add_argument("--frames", type=int, default=200)  # game steps the ONNX file is checked on
     export.add_argument("--seed", type=int, default=0)
+    job = sub.add_parser("model-job", help=argparse.SUPPRESS)  # evaluate / compare models (commands/model_job.py)
+    job.add_argument("spec", type=Path)  # the job's JSON spec (training/model_job.py)
     return parser
 
 
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         from retro_ml.commands.model_export import model_export
 
         return model_export(args)
+    if command == "model-job":
+        from retro_ml.commands.model_job import model_job
+
+        return model_job(args)
     if command == "torch-info":
         from retro_ml.training.torch_info import print_torch_info
 

@@ -110,6 +110,7 @@ class EpisodeResult:
     score: float
     frames: int
     game_over: bool  # False: cut at max_frames
+    steps: int = 0  # agent steps (model decisions), each a few emulator frames
     width: int | None = None
     height: int | None = None
     video_path: Path | None = None
@@ -194,6 +195,7 @@ class EpisodeGame:
             env.close()
             raise
         self.tap = taps[0]
+        self.steps = 0
 
     @property
     def over(self) -> bool:
@@ -211,9 +213,13 @@ class EpisodeGame:
         """One agent step (`model.predict(obs, deterministic=True)`): a few emulator frames."""
         action, _ = self.model.predict(self.observation, deterministic=True)
         self.observation, _, _, _ = self.env.step(action)
+        self.steps += 1
 
     def result(self) -> EpisodeResult:
-        return EpisodeResult(seed=self.seed, score=self.tap.score, frames=self.tap.frames, game_over=self.tap.game_over)
+        tap = self.tap
+        return EpisodeResult(
+            seed=self.seed, score=tap.score, frames=tap.frames, game_over=tap.game_over, steps=self.steps
+        )
 
     def close(self) -> None:
         self.env.close()
