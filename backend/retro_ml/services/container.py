@@ -22,6 +22,7 @@ from retro_ml.services.experiments import (
 )
 from retro_ml.services.export import ExportService
 from retro_ml.services.importing import RunImporter
+from retro_ml.services.models import ModelRegistry
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.storage import StorageCleanup
@@ -29,6 +30,7 @@ from retro_ml.services.storage.leftovers import sweep_leftovers
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
+from retro_ml.store.model_store import ModelVersionStore
 from retro_ml.store.video_store import VideoArtifactStore, VideoFilter
 
 
@@ -52,6 +54,7 @@ class Services:
     run_artifacts: RunArtifacts
     metrics: MetricsReader  # one parse cache for every request
     storage_cleanup: StorageCleanup
+    models: ModelRegistry
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
@@ -79,6 +82,9 @@ def build_services(paths: AppPaths) -> Services:
     recover_after_restart(store, runs, processes, experiments, bus)
     # After recovery (settled statuses), before the server listens: every runs folder, not only runs/.
     sweep_leftovers(store.list(), [paths.runs, experiments.runs_dir()])
+    models = ModelRegistry(store, ModelVersionStore(store), bus)
+    experiments.on_deleted(models.forget_experiment)
+    models.sync_all()  # after recovery and the sweep: the files are what the runs left
     importer = RunImporter(store, runs, presets, bus)
     calibration = CalibrationService(store, presets)
     experiments.on_run_measured(calibration.record)
@@ -108,4 +114,5 @@ def build_services(paths: AppPaths) -> Services:
         run_artifacts=RunArtifacts(),
         metrics=MetricsReader(),
         storage_cleanup=storage_cleanup,
+        models=models,
     )

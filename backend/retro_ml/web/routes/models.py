@@ -1,0 +1,80 @@
+"""Models, `/api/models/*`: every final model, kept checkpoint and imported model as a version;
+list (filter, search, sort), one version, tags, delete (a final model only when confirmed).
+Evaluate, compare, watch and export follow below, one section each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from retro_ml.errors import InvalidInput
+from retro_ml.services.models import ModelRegistry
+from retro_ml.store.entities import MODEL_KINDS, ModelVersion
+from retro_ml.store.model_store import ModelFilter
+from retro_ml.web.bodies import json_body
+from retro_ml.web.routes import app_services
+
+bp = Blueprint("models", __name__, url_prefix="/api/models")
+
+SORT_KEYS = ("created", "num_timesteps", "score", "size_bytes", "game")
+
+
+def _registry() -> ModelRegistry:
+    return app_services().models
+
+
+def _filters() -> ModelFilter:
+    args = request.args
+    kind = args.get("kind") or None
+    if kind is not None and kind not in MODEL_KINDS:
+        raise InvalidInput(f"Unknown kind '{kind}': use one of {', '.join(MODEL_KINDS)}.", field="kind")
+    return ModelFilter(
+        game=args.get("game") or None,
+        algorithm=args.get("algorithm") or None,
+        experiment_id=args.get("experiment_id") or None,
+        kind=kind,
+        tag=args.get("tag") or None,
+        search=(args.get("q") or "").strip() or None,
+    )
+
+
+def _sort_key(name: str) -> Any:
+    if name == "score":  # unevaluated versions last, whichever the order
+        return lambda m: (m.evaluation is not None, m.evaluation.mean_score if m.evaluation else 0.0)
+    return lambda m: getattr(m, name)
+
+
+def _sorted(models: list[ModelVersion]) -> list[ModelVersion]:
+    sort = request.args.get("sort") or "created"
+    if sort not in SORT_KEYS:
+        raise InvalidInput(f"Sort by one of {', '.join(SORT_KEYS)}.", field="sort")
+    order = request.args.get("order") or "desc"
+    if order not in ("asc", "desc"):
+        raise InvalidInput("'order' is asc or desc.", field="order")
+    return sorted(models, key=_sort_key(sort), reverse=order == "desc")
+
+
+@bp.get("")
+def list_models() -> ResponseReturnValue:
+    return jsonify(models=[m.to_dict() for m in _sorted(_registry().list(_filters()))])
+
+
+@bp.get("/<model_id>")
+def get(model_id: str) -> ResponseReturnValue:
+    return jsonify(model=_registry().get(model_id).to_dict())
+
+
+@bp.patch("/<model_id>")
+def update(model_id: str) -> ResponseReturnValue:
+    return jsonify(model=_registry().update(model_id, json_body()).to_dict())
+
+
+@bp.delete("/<model_id>")
+def delete(model_id: str) -> ResponseReturnValue:
+    """A final or imported model needs `?confirm=true` (else 409 `confirmation_required`, naming what goes)."""
+    confirm = request.args.get("confirm", "")
+    if confirm not in ("", "true", "false"):
+        raise InvalidInput("'confirm' is true or false.", field="confirm")
+    return jsonify(deleted=_registry().delete(model_id, confirmed=confirm == "true"))
