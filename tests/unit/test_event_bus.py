@@ -26,6 +26,12 @@ def test_plan_event_types_exist() -> None:
             "model.export.progress",
             "model.export.complete",
             "model.export.failed",
+            "model.evaluation.progress",
+            "model.evaluation.complete",
+            "model.evaluation.failed",
+            "model.comparison.progress",
+            "model.comparison.complete",
+            "model.comparison.failed",
         }
         == set(EVENT_TYPES)
     )

@@ -28,6 +28,12 @@ MODELS_CHANGED = "models.changed"
 MODEL_EXPORT_PROGRESS = "model.export.progress"
 MODEL_EXPORT_COMPLETE = "model.export.complete"
 MODEL_EXPORT_FAILED = "model.export.failed"
+MODEL_EVALUATION_PROGRESS = "model.evaluation.progress"
+MODEL_EVALUATION_COMPLETE = "model.evaluation.complete"
+MODEL_EVALUATION_FAILED = "model.evaluation.failed"
+MODEL_COMPARISON_PROGRESS = "model.comparison.progress"
+MODEL_COMPARISON_COMPLETE = "model.comparison.complete"
+MODEL_COMPARISON_FAILED = "model.comparison.failed"
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -44,6 +50,12 @@ EVENT_TYPES = (
     MODEL_EXPORT_PROGRESS,
     MODEL_EXPORT_COMPLETE,
     MODEL_EXPORT_FAILED,
+    MODEL_EVALUATION_PROGRESS,
+    MODEL_EVALUATION_COMPLETE,
+    MODEL_EVALUATION_FAILED,
+    MODEL_COMPARISON_PROGRESS,
+    MODEL_COMPARISON_COMPLETE,
+    MODEL_COMPARISON_FAILED,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -98,7 +110,8 @@ class VideoFailedEvent(TypedDict):
 
 class ExportEvent(TypedDict):
     """export.progress (at most 4 a second per job), export.complete, export.failed; the same for
-    model.export.* (a model version's export job, services/models/export.py)."""
+    model.export.* (a model version's export job, services/models/export.py), model.evaluation.* and
+    model.comparison.* (services/models/jobs.py; `.failed` also for a cancelled job, its status says so)."""
 
     job: dict[str, Any]
 
