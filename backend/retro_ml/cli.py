@@ -34,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--name", default=None)
     train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
+    models = sub.add_parser("models", help="list the trained models (final models, checkpoints, imports)")
+    models.add_argument("--game", default=None)
+    models.add_argument("--algo", default=None, choices=["ppo", "dqn"])
+    models.add_argument("--kind", default=None, choices=["final", "checkpoint", "imported"])
+    models.add_argument("--run", default=None, help="only this experiment's models (its id)")
+    models.add_argument("--json", action="store_true", help="print the records as JSON")
+    models.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
     sub.add_parser("games", help="list the games that can be trained")
     sub.add_parser("doctor", help="check ROMs, torch/CUDA and disk space")
 
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": commands.serve,
         "train": commands.train,
         "games": commands.list_games,
+        "models": commands.list_models,
         "doctor": commands.doctor,
     }[command]
     return handler(args)

@@ -4,7 +4,10 @@ listed from the store after a restart, filtered, sorted, tagged and deleted."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,6 +117,10 @@ def test_a_restart_lists_the_same_versions_and_drops_files_deleted_meanwhile(tra
     oldest = min((m for m in before.values() if m["kind"] == "checkpoint"), key=lambda m: m["num_timesteps"])
     moved = Path(oldest["path"]).with_suffix(".away")
     Path(oldest["path"]).rename(moved)
+    # `retro-ml models` with no app running for the copy: it is the main process for a moment.
+    printed = retro_ml("models", "--data-dir", str(copy))
+    assert printed.count(experiment["name"]) == 2 and oldest["id"] not in printed
+    assert "2 model versions" in printed
     restarted = start_server(copy)
     try:
         after = {m["id"]: m for m in models(restarted)}
@@ -139,6 +146,20 @@ def test_an_imported_model_is_an_imported_version(trained, tmp_path: Path) -> No
     assert Path(version["path"]).parent == Path(experiment["run_dir"])  # the app's copy, not the user's file
     refused = call(server, "DELETE", f"/models/{version['id']}", 409)["error"]
     assert refused["code"] == "confirmation_required"
+
+
+def retro_ml(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "retro_ml", *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_cli_lists_what_the_running_app_lists(trained, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    server, _, _ = trained
+    printed = json.loads(retro_ml("models", "--data-dir", str(data_dir), "--json"))
+    assert sorted(printed, key=lambda m: m["id"]) == sorted(models(server), key=lambda m: m["id"])
+    only_final = json.loads(retro_ml("models", "--data-dir", str(data_dir), "--json", "--kind", "final"))
+    assert [m["kind"] for m in only_final] == ["final"]
 
 
 def test_deleting_a_checkpoint_frees_its_file_and_a_final_model_needs_a_confirmation(trained) -> None:  # type: ignore[no-untyped-def]

@@ -8,21 +8,19 @@ is the main process for the duration of the run.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 import urllib.error
 import urllib.request
 from typing import Any
 
-from retro_ml.commands.instance import live_server, treat_sigterm_as_interrupt
+from retro_ml.commands.app_access import DataDirBusy, call_api, local_services, running_app
+from retro_ml.commands.instance import treat_sigterm_as_interrupt
 from retro_ml.commands.progress_bar import ProgressPrinter
 from retro_ml.config import AppPaths, resolve_data_dir
 from retro_ml.errors import AppError
-from retro_ml.services.container import build_services
+from retro_ml.services.container import Services
 from retro_ml.services.events import EXPERIMENT_STATUS, TRAINING_PROGRESS
-from retro_ml.store.atomic_storage import atomic_write_text
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment
 
 
@@ -38,12 +36,13 @@ def _payload(args: argparse.Namespace) -> dict[str, Any]:
 def train(args: argparse.Namespace) -> int:
     treat_sigterm_as_interrupt()  # a closed terminal stops and saves, like Ctrl+C
     paths = AppPaths(resolve_data_dir(getattr(args, "data_dir", None)))
-    server = live_server(paths.server_info)
-    if server and server.get("url"):
-        return _train_via_server(str(server["url"]), str(server["token"]), _payload(args))
-    if server:
-        print(f"Another `retro-ml train` is using {paths.data_dir}; wait for it or pass --data-dir.", file=sys.stderr)
+    try:
+        app = running_app(paths)
+    except DataDirBusy as busy:
+        print(busy, file=sys.stderr)
         return 1
+    if app is not None:
+        return _train_via_server(app.base_url, app.token, _payload(args))
     return _train_locally(paths, _payload(args))
 
 
@@ -56,14 +55,15 @@ def _summary(experiment: Experiment | dict[str, Any]) -> tuple[str, str]:
 
 
 def _train_locally(paths: AppPaths, payload: dict[str, Any]) -> int:
-    # Claim the data dir so a window started meanwhile does not become a second writer.
-    atomic_write_text(paths.server_info, json.dumps({"pid": os.getpid(), "url": None}))
     try:
-        services = build_services(paths)
+        with local_services(paths) as services:
+            return _train_with(services, payload)
     except AppError as error:  # e.g. a database from a newer version
-        paths.server_info.unlink(missing_ok=True)
         print(f"Error: {error.message}", file=sys.stderr)
         return 1
+
+
+def _train_with(services: Services, payload: dict[str, Any]) -> int:
     printer = ProgressPrinter()
     services.bus.subscribe(TRAINING_PROGRESS, lambda _e, data: printer.progress(data))
     services.bus.subscribe(
@@ -75,46 +75,29 @@ def _train_locally(paths: AppPaths, payload: dict[str, Any]) -> int:
         ),
     )
     try:
-        try:
-            experiment = services.experiments.create(payload)
-        except AppError as error:
-            print(f"Error: {error.message}", file=sys.stderr)
-            return 2
-        printer.message(
-            f"Training {experiment.name} ({experiment.algorithm.upper()}, "
-            f"{experiment.config['total_timesteps']:,} steps). Ctrl+C stops and saves the model."
-        )
-        try:
-            services.processes.wait(experiment.id)
-        except KeyboardInterrupt:
-            printer.message("Stopping: saving the model…")
-            services.processes.request_stop(experiment.id)
-            services.processes.wait(experiment.id)
-        status, text = _summary(services.experiments.get(experiment.id))
-        printer.message(text)
-        return 0 if status in ("completed", "stopped") else 1
-    finally:
-        services.shutdown()
-        paths.server_info.unlink(missing_ok=True)
-
-
-def _call(url: str, token: str, method: str = "GET", body: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        experiment = services.experiments.create(payload)
+    except AppError as error:
+        print(f"Error: {error.message}", file=sys.stderr)
+        return 2
+    printer.message(
+        f"Training {experiment.name} ({experiment.algorithm.upper()}, "
+        f"{experiment.config['total_timesteps']:,} steps). Ctrl+C stops and saves the model."
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        detail = json.loads(error.read() or b"{}").get("error", {})
-        raise AppError(detail.get("code", "error"), detail.get("message", str(error)), error.code) from None
+        services.processes.wait(experiment.id)
+    except KeyboardInterrupt:
+        printer.message("Stopping: saving the model…")
+        services.processes.request_stop(experiment.id)
+        services.processes.wait(experiment.id)
+    status, text = _summary(services.experiments.get(experiment.id))
+    printer.message(text)
+    return 0 if status in ("completed", "stopped") else 1
 
 
 def _train_via_server(base_url: str, token: str, payload: dict[str, Any]) -> int:
     printer = ProgressPrinter()
     try:
-        experiment = _call(f"{base_url}/api/experiments", token, "POST", payload)["experiment"]
+        experiment = call_api(f"{base_url}/api/experiments", token, "POST", payload)["experiment"]
     except AppError as error:
         print(f"Error: {error.message}", file=sys.stderr)
         return 2
@@ -126,7 +109,7 @@ def _train_via_server(base_url: str, token: str, payload: dict[str, Any]) -> int
     stopping = False
     while True:
         try:
-            experiment = _call(url, token)["experiment"]
+            experiment = call_api(url, token)["experiment"]
             if experiment["metadata"]["status"] not in ACTIVE_STATUSES:
                 break
             printer.progress(experiment["progress"])
@@ -136,7 +119,7 @@ def _train_via_server(base_url: str, token: str, payload: dict[str, Any]) -> int
                 raise
             stopping = True
             printer.message("Stopping: saving the model…")
-            _call(f"{url}/stop", token, "POST", {})
+            call_api(f"{url}/stop", token, "POST", {})
     status, text = _summary(experiment)
     printer.message(text)
     return 0 if status in ("completed", "stopped") else 1
