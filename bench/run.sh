@@ -10,4 +10,6 @@ echo
 echo
 "$PY" -m bench.store_and_metrics
 echo
+"$PY" -m bench.models_list
+echo
 "$PY" -m bench.video_recorder
