@@ -78,3 +78,25 @@ def delete(model_id: str) -> ResponseReturnValue:
     if confirm not in ("", "true", "false"):
         raise InvalidInput("'confirm' is true or false.", field="confirm")
     return jsonify(deleted=_registry().delete(model_id, confirmed=confirm == "true"))
+
+
+# ---- export (sb3 | onnx | hf) --------------------------------------------------------------
+@bp.post("/<model_id>/export")
+def export(model_id: str) -> ResponseReturnValue:
+    """`{format: sb3|onnx|hf, dest}` → 202 `{"job": ...}`; events model.export.progress|complete|failed."""
+    return jsonify(job=app_services().model_exports.export(model_id, json_body()).to_dict()), 202
+
+
+@bp.get("/exports")
+def list_exports() -> ResponseReturnValue:
+    return jsonify(jobs=[j.to_dict() for j in app_services().model_exports.jobs()])
+
+
+@bp.get("/exports/<job_id>")
+def get_export(job_id: str) -> ResponseReturnValue:
+    return jsonify(job=app_services().model_exports.get(job_id).to_dict())
+
+
+@bp.post("/exports/<job_id>/cancel")
+def cancel_export(job_id: str) -> ResponseReturnValue:
+    return jsonify(job=app_services().model_exports.cancel(job_id).to_dict())
