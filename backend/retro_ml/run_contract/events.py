@@ -62,6 +62,7 @@ EVENT_TYPES = (
 LIVE_WATCH = "live.watch"
 LIVE_UNWATCH = "live.unwatch"
 LIVE_FRAME = "live.frame"
+LIVE_ENDED = "live.ended"  # a watched model's player ended by itself (to the room `live:model:<id>`)
 
 
 class TrainingProgressEvent(TypedDict):
@@ -132,11 +133,28 @@ class FrameInfo(TypedDict):
     width: int | None
     height: int | None
     timestep: NotRequired[int]  # from the frame's JPEG comment (LIVE_FRAME_TIMESTEP_PREFIX)
+    score: NotRequired[float]  # a watched model's frames only (LIVE_FRAME_GAME_FIELDS)
+    game: NotRequired[int]
+    game_frame: NotRequired[int]
 
 
 class LiveFrameEvent(FrameInfo):
     experiment_id: str
     jpeg: bytes  # a binary attachment: an ArrayBuffer in the browser
+
+
+class ModelLiveFrameEvent(FrameInfo):
+    """A frame of a model version playing for its watchers (room `live:model:<id>`)."""
+
+    model_id: str
+    jpeg: bytes
+
+
+class LiveEndedEvent(TypedDict):
+    """A watched model's player stopped by itself (it failed): `message` says why."""
+
+    model_id: str
+    message: str
 
 
 class CheckpointSavedEvent(TypedDict):

@@ -83,3 +83,4 @@ PARTIAL_FILE_PATTERNS = (f".*{PARTIAL_SUFFIX}", f".*{TEMPORARY_SUFFIX}")
 LIVE_VIEW_FILE = "LIVE_VIEW"  # by the main process while someone watches: the fps wanted
 LIVE_FRAME_FILE = "live.jpg"  # by the worker: env 0's current screen
 TEMPORARY_LIVE_FRAME_FILE = "live.tmp.jpg"  # written here first, then renamed to LIVE_FRAME_FILE
+MODEL_PLAY_SPEED_FILE = "SPEED"  # by the main process, in a watched model's player folder: 1, 2 or 4

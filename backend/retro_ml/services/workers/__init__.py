@@ -6,11 +6,12 @@ reading the reports a worker appends to its run folder and turning them into bus
 worker and the main process talk only through files in the run folder (docs/CONTRACT.md).
 """
 
-from retro_ml.services.workers.live_view import LiveViewService
+from retro_ml.services.workers.live_view import FolderLiveView, LiveViewService
 from retro_ml.services.workers.manager import ProcessManager
 from retro_ml.services.workers.process import WorkerProcess, app_command
 
 __all__ = [
+    "FolderLiveView",
     "LiveViewService",
     "ProcessManager",
     "WorkerProcess",

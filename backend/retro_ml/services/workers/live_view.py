@@ -7,10 +7,15 @@ worker (training/live_view.py) then writes `live.jpg`. One thread per watched ex
 polls `live.jpg` and hands every new frame to the `on_frame` listeners, at most `fps`
 frames a second (the highest fps any of its watchers asked for). Watching ends by itself
 when the experiment's worker is gone.
+
+`FolderLiveView` is that protocol on any folder, keyed by whatever its owner names the watch
+(the Models tab's Watch uses one for its model players, services/models/watch.py);
+`LiveViewService` is it for training runs, keyed by experiment id.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import struct
@@ -23,7 +28,9 @@ from typing import Any, Protocol
 
 from retro_ml.errors import Conflict, InvalidInput
 from retro_ml.run_contract import (
+    LIVE_FRAME_COMMENT_PREFIX,
     LIVE_FRAME_FILE,
+    LIVE_FRAME_GAME_FIELDS,
     LIVE_FRAME_TIMESTEP_PREFIX,
     LIVE_VIEW_DEFAULT_FPS,
     LIVE_VIEW_FILE,
@@ -40,7 +47,7 @@ log = logging.getLogger(__name__)
 WATCHABLE_STATUSES = frozenset({"running", "paused"})
 
 FrameListener = Callable[[str, bytes, FrameInfo], object]
-"""`listener(experiment_id, jpeg_bytes, info)`."""
+"""`listener(key, jpeg_bytes, info)`: the key is the experiment id for a training run."""
 
 
 class ExperimentLookup(Protocol):
@@ -53,17 +60,18 @@ class WorkerLookup(Protocol):
 
 @dataclass
 class _Watch:
-    experiment_id: str
-    run_dir: Path
+    key: str  # the experiment id of a training run
+    run_dir: Path  # the folder holding LIVE_VIEW and live.jpg
+    alive: Callable[[], bool]  # False once the frame writer is gone: the watch ends
     clients: dict[str, int] = field(default_factory=dict)  # client id -> fps asked for
     stop: threading.Event = field(default_factory=threading.Event)
     fps: int = 0  # what LIVE_VIEW says: the highest fps asked for (changed under the lock)
 
 
-class LiveViewService:
-    def __init__(self, experiments: ExperimentLookup, workers: WorkerLookup) -> None:
-        self._experiments = experiments
-        self._workers = workers
+class FolderLiveView:
+    """The live-view protocol on folders: LIVE_VIEW kept while watched, live.jpg followed, one thread per watch."""
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watches: dict[str, _Watch] = {}
         self._listeners: list[FrameListener] = []
@@ -71,21 +79,15 @@ class LiveViewService:
     def on_frame(self, listener: FrameListener) -> None:
         self._listeners.append(listener)
 
-    def watch(self, experiment_id: str, client_id: str, fps: Any = LIVE_VIEW_DEFAULT_FPS) -> int:
-        """Start (or change) `client_id`'s watch; returns the fps it got (clamped to 1..15).
-
-        NotFound for an unknown experiment, Conflict when it is not training right now.
-        """
+    def watch_folder(self, key: str, folder: Path, client_id: str, fps: Any, alive: Callable[[], bool]) -> int:
+        """Start (or change) `client_id`'s watch of `key`, whose frames `folder` gets while `alive()`;
+        returns the fps it got (clamped to 1..15). A watch of `key` already on keeps its folder."""
         wanted = parse_fps(fps)
-        experiment = self._experiments.get(experiment_id)  # NotFound
-        if experiment.status not in WATCHABLE_STATUSES or not self._workers.is_running(experiment_id):
-            state = experiment.status if experiment.status not in WATCHABLE_STATUSES else "not training right now"
-            raise Conflict(f"'{experiment.name}' is {state}: its game screen can only be watched while it trains.")
         with self._lock:
-            watch = self._watches.get(experiment_id)
+            watch = self._watches.get(key)
             started = watch is None
             if watch is None:
-                watch = _Watch(experiment_id, Path(experiment.run_dir))
+                watch = _Watch(key, folder, alive)
             before = watch.clients.get(client_id)
             watch.clients[client_id] = wanted
             try:
@@ -96,15 +98,15 @@ class LiveViewService:
                 else:
                     watch.clients[client_id] = before
                 raise
-            self._watches[experiment_id] = watch
+            self._watches[key] = watch
         if started:
-            name = f"live-view-{experiment_id}"
+            name = f"live-view-{key}"
             threading.Thread(target=self._follow, args=(watch,), name=name, daemon=True).start()
         return wanted
 
-    def unwatch(self, experiment_id: str, client_id: str) -> None:
+    def unwatch(self, key: str, client_id: str) -> None:
         with self._lock:
-            watch = self._watches.get(experiment_id)
+            watch = self._watches.get(key)
             if watch is None or watch.clients.pop(client_id, None) is None:
                 return
             if watch.clients:
@@ -117,11 +119,18 @@ class LiveViewService:
         with self._lock:
             watches = [w for w in self._watches.values() if client_id in w.clients]
         for watch in watches:
-            self.unwatch(watch.experiment_id, client_id)
+            self.unwatch(watch.key, client_id)
 
     def watched_ids(self) -> list[str]:
         with self._lock:
             return list(self._watches)
+
+    def end(self, key: str) -> None:
+        """End the watch of `key` for all its clients (its frame writer is going away)."""
+        with self._lock:
+            watch = self._watches.get(key)
+            if watch is not None:
+                self._end(watch)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -137,7 +146,7 @@ class LiveViewService:
         last_heartbeat = time.monotonic()
         try:
             while not watch.stop.wait(0.5 / watch.fps):  # polls twice per frame interval
-                if not self._workers.is_running(watch.experiment_id):
+                if not watch.alive():
                     break
                 now = time.monotonic()
                 if now - last_heartbeat >= LIVE_VIEW_HEARTBEAT_SECONDS:
@@ -151,19 +160,19 @@ class LiveViewService:
                     continue
                 last_signature, jpeg = frame
                 last_emit = now
-                self._emit(watch.experiment_id, jpeg)
+                self._emit(watch.key, jpeg)
         except Exception:
-            log.exception("live view of %s failed", watch.experiment_id)
+            log.exception("live view of %s failed", watch.key)
         finally:
             with self._lock:
                 if not watch.stop.is_set():
                     self._end(watch)
 
-    def _emit(self, experiment_id: str, jpeg: bytes) -> None:
+    def _emit(self, key: str, jpeg: bytes) -> None:
         info = jpeg_info(jpeg)
         for listener in list(self._listeners):
             try:
-                listener(experiment_id, jpeg, info)
+                listener(key, jpeg, info)
             except Exception:
                 log.exception("live frame listener %r failed", listener)
 
@@ -187,12 +196,34 @@ class LiveViewService:
 
     def _end(self, watch: _Watch) -> None:
         watch.stop.set()
-        if self._watches.get(watch.experiment_id) is watch:
-            del self._watches[watch.experiment_id]
+        if self._watches.get(watch.key) is watch:
+            del self._watches[watch.key]
         try:
             (watch.run_dir / LIVE_VIEW_FILE).unlink(missing_ok=True)
         except OSError:
             log.warning("could not remove %s", watch.run_dir / LIVE_VIEW_FILE)
+
+
+class LiveViewService(FolderLiveView):
+    """The live view of training runs: a watch per experiment on its run folder, while its worker runs."""
+
+    def __init__(self, experiments: ExperimentLookup, workers: WorkerLookup) -> None:
+        super().__init__()
+        self._experiments = experiments
+        self._workers = workers
+
+    def watch(self, experiment_id: str, client_id: str, fps: Any = LIVE_VIEW_DEFAULT_FPS) -> int:
+        """Start (or change) `client_id`'s watch; returns the fps it got (clamped to 1..15).
+
+        NotFound for an unknown experiment, Conflict when it is not training right now.
+        """
+        wanted = parse_fps(fps)
+        experiment = self._experiments.get(experiment_id)  # NotFound
+        if experiment.status not in WATCHABLE_STATUSES or not self._workers.is_running(experiment_id):
+            state = experiment.status if experiment.status not in WATCHABLE_STATUSES else "not training right now"
+            raise Conflict(f"'{experiment.name}' is {state}: its game screen can only be watched while it trains.")
+        alive = functools.partial(self._workers.is_running, experiment_id)
+        return self.watch_folder(experiment_id, Path(experiment.run_dir), client_id, wanted, alive)
 
 
 def parse_fps(value: Any) -> int:
@@ -225,7 +256,8 @@ def read_new_frame(path: Path, last: tuple[int, int, int] | None) -> tuple[tuple
 
 
 def jpeg_info(data: bytes) -> FrameInfo:
-    """`{"width", "height"}` from the JPEG's frame header, plus `timestep` from our comment."""
+    """`{"width", "height"}` from the JPEG's frame header, plus `timestep` (and a watched model's
+    LIVE_FRAME_GAME_FIELDS) from our comments."""
     info = FrameInfo(width=None, height=None)
     position = 2  # after SOI
     while position + 4 <= len(data) and data[position] == 0xFF:
@@ -236,9 +268,28 @@ def jpeg_info(data: bytes) -> FrameInfo:
             digits = segment[len(LIVE_FRAME_TIMESTEP_PREFIX) :]
             if digits.isdigit():
                 info["timestep"] = int(digits)
+        elif marker == 0xFE and segment.startswith(LIVE_FRAME_COMMENT_PREFIX):
+            _read_game_field(info, segment[len(LIVE_FRAME_COMMENT_PREFIX) :])
         elif marker in (0xC0, 0xC1, 0xC2) and len(segment) >= 5:  # start of frame
             info["height"], info["width"] = struct.unpack_from(">HH", segment, 1)
         if marker == 0xDA:  # start of scan: headers are over
             break
         position += 2 + length
     return info
+
+
+def _read_game_field(info: FrameInfo, comment: bytes) -> None:
+    """`score=12.0`, `game=3` or `game_frame=1840` into `info`; anything else is ignored."""
+    name, _, value = comment.decode("ascii", "replace").partition("=")
+    if name not in LIVE_FRAME_GAME_FIELDS:
+        return
+    try:
+        number = float(value)
+    except ValueError:
+        return
+    if number != number or number in (float("inf"), float("-inf")):
+        return
+    if name == "score":
+        info["score"] = number
+    elif number.is_integer() and number >= 0:
+        info[name] = int(number)  # type: ignore[literal-required]
