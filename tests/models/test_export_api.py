@@ -193,6 +193,7 @@ def test_bad_requests_are_4xx_with_the_field_at_fault(trained, tmp_path: Path) -
         ({"format": "onnx", "dest": str(tmp_path / "missing")}, "dest"),
         ({"format": "onnx", "dest": str(a_file)}, "dest"),
         ({"format": "sb3", "dest": "/proc"}, "dest"),  # a folder nobody may write in, even root
+        ({"format": "sb3", "dest": "/" + "x" * 5000}, "dest"),  # a name too long for the file system
         ({"format": "sb3", "dest": str(tmp_path), "overwrite": True}, "overwrite"),
     ]
     for body, field in cases:

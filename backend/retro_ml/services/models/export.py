@@ -163,6 +163,8 @@ class ModelExportService:
             destination = parse_destination(payload.get("dest", payload.get("destination")))
         except InvalidInput as error:
             raise InvalidInput(error.message, field="dest") from None
+        except OSError as error:  # a name too long for the file system, a path through a file...
+            raise InvalidInput(f"That folder cannot be used ({error.strerror or error}).", field="dest") from None
         return str(export_format), destination
 
     def _forget_old_jobs(self) -> None:
