@@ -24,6 +24,8 @@ from retro_ml.services.export import ExportService
 from retro_ml.services.importing import RunImporter
 from retro_ml.services.models import ModelRegistry
 from retro_ml.services.models.export import ModelExportService
+from retro_ml.services.models.job_results import JobResults
+from retro_ml.services.models.jobs import ModelJobs
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.storage import StorageCleanup
@@ -56,12 +58,14 @@ class Services:
     metrics: MetricsReader  # one parse cache for every request
     storage_cleanup: StorageCleanup
     models: ModelRegistry
+    model_jobs: ModelJobs  # evaluations and comparisons
     model_exports: ModelExportService
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
         self.notifications.shutdown()  # first: stopping runs at exit is nothing to notify about
         self.exports.shutdown()  # kills its ffmpeg processes and removes their partial files
+        self.model_jobs.shutdown()  # kills its evaluation/comparison processes, removes their work folders
         self.model_exports.shutdown()  # kills its ONNX export processes, removes their partial files
         self.live_view.shutdown()  # before the workers: nobody watches a run that is stopping
         self.calibration.shutdown()  # its worker and temp folder must not outlive the app
@@ -118,5 +122,6 @@ def build_services(paths: AppPaths) -> Services:
         metrics=MetricsReader(),
         storage_cleanup=storage_cleanup,
         models=models,
+        model_jobs=ModelJobs(models, JobResults(models, videos, bus), bus, paths.data_dir / "videos"),
         model_exports=ModelExportService(models, videos, bus),
     )

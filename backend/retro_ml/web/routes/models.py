@@ -13,7 +13,7 @@ from retro_ml.errors import InvalidInput
 from retro_ml.services.models import ModelRegistry
 from retro_ml.store.entities import MODEL_KINDS, ModelVersion
 from retro_ml.store.model_store import ModelFilter
-from retro_ml.web.bodies import json_body
+from retro_ml.web.bodies import json_body, optional_json_body
 from retro_ml.web.routes import app_services
 
 bp = Blueprint("models", __name__, url_prefix="/api/models")
@@ -100,3 +100,35 @@ def get_export(job_id: str) -> ResponseReturnValue:
 @bp.post("/exports/<job_id>/cancel")
 def cancel_export(job_id: str) -> ResponseReturnValue:
     return jsonify(job=app_services().model_exports.cancel(job_id).to_dict())
+
+
+# ---- evaluate and compare (services/models/jobs.py) ------------------------------------------
+@bp.post("/<model_id>/evaluate")
+def evaluate(model_id: str) -> ResponseReturnValue:
+    """`{episodes?: 1..1000 (10), seed?: ≥0 (0), record?: bool (true), max_seconds?: 1..1800 (120)}` → 202
+    `{"job": ...}`; events model.evaluation.progress|complete|failed."""
+    return jsonify(job=app_services().model_jobs.evaluate(model_id, optional_json_body({})).to_dict()), 202
+
+
+@bp.post("/compare")
+def compare() -> ResponseReturnValue:
+    """`{model_ids: [2..4 ids of one game], episodes?, seed?, record?, max_seconds?}` → 202 `{"job": ...}`;
+    events model.comparison.progress|complete|failed."""
+    return jsonify(job=app_services().model_jobs.compare(json_body()).to_dict()), 202
+
+
+@bp.get("/jobs")
+def list_jobs() -> ResponseReturnValue:
+    """Evaluations and comparisons of this app session, newest first."""
+    return jsonify(jobs=[job.to_dict() for job in app_services().model_jobs.jobs()])
+
+
+@bp.get("/jobs/<job_id>")
+def get_job(job_id: str) -> ResponseReturnValue:
+    return jsonify(job=app_services().model_jobs.get(job_id).to_dict())
+
+
+@bp.post("/jobs/<job_id>/cancel")
+def cancel_job(job_id: str) -> ResponseReturnValue:
+    """Stops the job's process and removes its files; 409 when it has already ended."""
+    return jsonify(job=app_services().model_jobs.cancel(job_id).to_dict())
