@@ -1,4 +1,4 @@
-// The panel under a run's sub-tabs: the five sections (sections/), one shown at a time.
+// The panel under a run's sub-tabs: the six sections (sections/, and the Models tab's run-models.js), one shown at a time.
 // The one left behind stops its timers and charts; it loads afresh when shown again.
 
 import { el, replaceChildren } from "../shell/dom.js";
@@ -7,6 +7,7 @@ import { createConfig } from "./sections/config.js";
 import { createLineage } from "./sections/lineage.js";
 import { createLogs } from "./sections/logs.js";
 import { createOverview } from "./sections/overview.js";
+import { createRunModels } from "../models/run-models.js";
 
 /** `tabs`: the tab bar (detail-tabs.js) the panel belongs to, its id `panelId`. */
 export function createSectionPanel(panelId, tabs) {
@@ -15,6 +16,7 @@ export function createSectionPanel(panelId, tabs) {
     overview: createOverview(),
     config: createConfig(),
     lineage: createLineage(),
+    models: createRunModels(),
     artifacts: createArtifacts(),
     logs: createLogs(),
   }; // by tab name (detail-tabs.js TABS)

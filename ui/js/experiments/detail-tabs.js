@@ -1,4 +1,4 @@
-// The sub-tabs of a run's page (Overview, Config, Lineage, Artifacts, Logs): a tablist
+// The sub-tabs of a run's page (Overview, Config, Lineage, Models, Artifacts, Logs): a tablist
 // whose arrow, Home and End keys move between the tabs (the WAI-ARIA tabs pattern).
 
 import { el, replaceChildren } from "../shell/dom.js";
@@ -7,6 +7,7 @@ export const TABS = [
   ["overview", "Overview", "Results and charts of reward and loss"],
   ["config", "Config", "Every setting of this run, changed ones marked"],
   ["lineage", "Lineage", "The runs this one continues and the runs continued from it"],
+  ["models", "Models", "The run's final model and kept checkpoints: evaluate them, compare a step with the final"],
   ["artifacts", "Artifacts", "Model, checkpoints, videos, metrics and logs in the run folder"],
   ["logs", "Logs", "The end of the training worker's log"],
 ];
