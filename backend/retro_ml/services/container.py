@@ -26,6 +26,7 @@ from retro_ml.services.models import ModelRegistry
 from retro_ml.services.models.export import ModelExportService
 from retro_ml.services.models.job_results import JobResults
 from retro_ml.services.models.jobs import ModelJobs
+from retro_ml.services.models.watch import ModelWatchService
 from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.storage import StorageCleanup
@@ -60,6 +61,7 @@ class Services:
     models: ModelRegistry
     model_jobs: ModelJobs  # evaluations and comparisons
     model_exports: ModelExportService
+    model_watch: ModelWatchService  # the Watch players
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
@@ -68,6 +70,7 @@ class Services:
         self.model_jobs.shutdown()  # kills its evaluation/comparison processes, removes their work folders
         self.model_exports.shutdown()  # kills its ONNX export processes, removes their partial files
         self.live_view.shutdown()  # before the workers: nobody watches a run that is stopping
+        self.model_watch.shutdown()  # stops its players and waits for them
         self.calibration.shutdown()  # its worker and temp folder must not outlive the app
         self.processes.shutdown()
         self.store.close()
@@ -124,4 +127,5 @@ def build_services(paths: AppPaths) -> Services:
         models=models,
         model_jobs=ModelJobs(models, JobResults(models, videos, bus), bus, paths.data_dir / "videos"),
         model_exports=ModelExportService(models, videos, bus),
+        model_watch=ModelWatchService(models, paths.data_dir / "model-watch"),
     )

@@ -86,6 +86,6 @@ def create_app(services: Services, token: str, ui_root: Path, extra_hosts: froze
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=[], logger=False, engineio_logger=False)
     register_socket_auth(socketio, security)
     bridge_bus_to_socketio(services.bus, socketio)
-    register_live_view(socketio, services.live_view)
+    register_live_view(socketio, services.live_view, services.model_watch)
     app.wsgi_app = LocalOnlyMiddleware(app.wsgi_app, security)  # type: ignore[method-assign]
     return WebApp(app, socketio, security)

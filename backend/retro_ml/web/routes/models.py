@@ -132,3 +132,19 @@ def get_job(job_id: str) -> ResponseReturnValue:
 def cancel_job(job_id: str) -> ResponseReturnValue:
     """Stops the job's process and removes its files; 409 when it has already ended."""
     return jsonify(job=app_services().model_jobs.cancel(job_id).to_dict())
+
+
+# ---- watch live (services/models/watch.py; the frames come over Socket.IO) ---------------------
+@bp.get("/<model_id>/watch")
+def watch_status(model_id: str) -> ResponseReturnValue:
+    """`{model_id, watching, speed: 1|2|4|null, games: [scores of the games played so far]}`."""
+    return jsonify(app_services().model_watch.status(model_id))
+
+
+@bp.put("/<model_id>/watch")
+def change_watch_speed(model_id: str) -> ResponseReturnValue:
+    """`{speed: 1|2|4}` while someone watches (409 otherwise): the same player, a new pace."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput('Send {"speed": 1, 2 or 4}.', field="speed")
+    return jsonify(app_services().model_watch.set_speed(model_id, body.get("speed")))
