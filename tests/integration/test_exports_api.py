@@ -191,6 +191,7 @@ def test_bad_export_requests_are_4xx(server: LiveServer, run: dict[str, Any], ou
     for payload, field in [
         ({"exporter": "video.copy", "destination": str(out / "nope")}, "destination"),
         ({"exporter": "video.copy", "destination": "relative"}, "destination"),
+        ({"exporter": "video.copy", "destination": "/tmp/" + "x" * 300}, "destination"),  # ENAMETOOLONG
         ({"exporter": "video.copy"}, "destination"),
         ({"exporter": "video.mov", "destination": str(out)}, "exporter"),
         ({"exporter": "model.share", "destination": str(out)}, "exporter"),

@@ -68,3 +68,9 @@ def test_a_huge_tree_is_searched_up_to_a_limit_that_the_answer_states(
         "complete": False,
         "stopped": f"the search stops after {MAX_FOLDERS:,} folders",
     }
+
+
+def test_a_folder_name_too_long_for_the_file_system_is_a_400(live_server: LiveServer) -> None:
+    folder = "/tmp/" + "x" * 300
+    error = call(live_server, "POST", "/experiments/import", 400, json={"folder": folder})["error"]
+    assert error["code"] == "not_a_folder" and "File name too long" in error["message"]

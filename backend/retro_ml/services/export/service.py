@@ -65,7 +65,11 @@ def parse_destination(value: Any) -> Path:
         raise InvalidInput(
             f"'{value}' is not an absolute folder path (like C:\\Users\\you\\Videos or /home/you/Videos).", field=where
         )
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # e.g. a name too long for the file system
+        raise InvalidInput(f"The folder '{value}' cannot be used ({error.strerror}).", field=where) from None
+    if not exists:
         raise InvalidInput(f"The folder '{value}' does not exist: create it first or choose another.", field=where)
     if not path.is_dir():
         raise InvalidInput(f"'{value}' is a file, not a folder.", field=where)

@@ -271,7 +271,13 @@ def scan_for_models(
     run counts once. Stops at `limits` (the folders walked, the time taken). `on_progress(folders,
     files, found, done)` hears how far it is every PROGRESS_SECONDS and once at the end."""
     root = Path(folder).expanduser()
-    if not root.is_dir():
+    try:
+        is_folder = root.is_dir()
+    except OSError as error:  # e.g. a name too long for the file system
+        raise AppError(
+            "not_a_folder", f"'{folder}' cannot be opened ({error.strerror}): pick another folder.", 400
+        ) from None
+    if not is_folder:
         raise AppError("not_a_folder", f"'{folder}' is not a folder: pick the folder that holds your runs.", 400)
     deadline = time.monotonic() + limits.seconds
     candidates: list[ImportCandidate] = []
