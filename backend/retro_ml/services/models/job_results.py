@@ -110,6 +110,7 @@ class JobResults:
                     "num_timesteps": int(played["num_timesteps"]),
                     "scores": scores,
                     "lengths": [int(length) for length in played["lengths"]],
+                    "frames": [int(frames) for frames in played["frames"]],  # emulator frames (60 a second)
                     "capped": played["capped"],
                     **summary(scores),
                 }
