@@ -5,6 +5,7 @@ import { test } from "node:test";
 
 import {
   binLabel,
+  capNote,
   checkpointPairs,
   compareHint,
   confirmationText,
@@ -171,4 +172,11 @@ test("the ONNX check's result in words", () => {
   const failed = onnxCheckText({ frames_checked: 200, actions_agree: "198/200" });
   assert.equal(failed.ok, false);
   assert.match(failed.text, /198\/200/);
+});
+
+test("the cap note counts the games that hit the time cap", () => {
+  assert.equal(capNote([false, false], 120), null);
+  assert.equal(capNote(undefined, 120), null);
+  assert.equal(capNote([true, false, false], 120), "1 of 3 games hit the 120 s cap of game time and counts with the score it had then.");
+  assert.match(capNote([[true, true], [false, true]], 60), /^3 of 4 games hit the 60 s cap/);
 });

@@ -4,7 +4,7 @@
 
 import { el } from "../shell/dom.js";
 import { algorithmLabel, formatInt, formatReward } from "../shell/format.js";
-import { formatStepsShort, kindLabel, noiseWording } from "./models-format.js";
+import { capNote, formatStepsShort, kindLabel, noiseWording } from "./models-format.js";
 
 /** `result`: the comparison job's result; `modelOf(id)`: the version, for its run name. */
 export function comparisonTable(result, modelOf = () => null) {
@@ -40,16 +40,17 @@ export function comparisonTable(result, modelOf = () => null) {
   });
   const level = result.significance_level ?? 0.05;
   const seeds = result.seeds ?? [];
+  const cap = capNote((result.models ?? []).map((row) => row.capped ?? []), result.max_seconds);
   const seedText = seeds.length ? `seeds ${seeds[0]}–${seeds.at(-1)}` : "the same seeds";
   return el(
     "div",
     { class: "models-compare" },
     el(
       "div",
-      { class: "compare-table__scroll" },
+      { class: "models-compare__scroll" },
       el(
         "table",
-        { class: "compare-table models-compare__table", dataset: { testid: "compare-table" } },
+        { class: "models-compare__table", dataset: { testid: "compare-table" } },
         el("caption", { class: "visually-hidden" }, "Scores of each version on the same games"),
         el(
           "thead",
@@ -70,7 +71,7 @@ export function comparisonTable(result, modelOf = () => null) {
       { class: "form__hint", dataset: { field: "compare-test" } },
       `Each version played ${formatInt(seeds.length || null)} games on ${seedText}. A difference is beyond noise when `,
       `${result.test ?? "the test"} gives p < ${level}.`,
-      result.cap ? ` ${result.cap}` : null,
+      cap ? ` ${cap}` : null,
     ),
   );
 }

@@ -13,7 +13,7 @@ import { errorText } from "../experiments/parts.js";
 import { cancelModelJob, evaluateModel } from "./api.js";
 import { scoreHistogram } from "./histogram.js";
 import { getJob, onJob, runningJobsOf, trackJob } from "./jobs.js";
-import { jobStageText, jobPercent, MAX_EPISODES, MAX_SEED, versionLabel } from "./models-format.js";
+import { MAX_EPISODES, MAX_SEED, capNote, jobPercent, jobStageText, versionLabel } from "./models-format.js";
 import { numberField, videoPanel } from "./parts.js";
 
 let dialog = null;
@@ -151,7 +151,8 @@ function showEvaluation(evaluation, heading, result = null) {
   }
   const figure = (label, value, field) =>
     el("div", { class: "models-figure" }, el("dt", {}, label), el("dd", { class: "figure", dataset: { field } }, value));
-  const capped = result?.capped ? el("p", { class: "form__hint" }, result.cap ?? "Some games hit the time cap.") : null;
+  const note = capNote(result?.capped, result?.max_seconds);
+  const capped = note ? el("p", { class: "form__hint", dataset: { field: "evaluate-capped" } }, note) : null;
   replaceChildren(
     parts.result,
     el(

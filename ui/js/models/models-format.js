@@ -242,6 +242,20 @@ export function binLabel(bin) {
   return `${formatReward(bin.from)}–${formatReward(bin.to)}`;
 }
 
+/**
+ * A note when games hit the time cap: `capped` is one flag per game (all models' games, for a
+ * comparison); null when none did.
+ */
+export function capNote(capped, maxSeconds) {
+  const flags = (capped ?? []).flat();
+  const hit = flags.filter(Boolean).length;
+  if (!hit) return null;
+  const cap = isNumber(maxSeconds) ? `${maxSeconds} s` : "time";
+  const games = flags.length === 1 ? "game" : "games";
+  const count = hit === 1 ? "counts with the score it had" : "count with the score they had";
+  return `${formatInt(hit)} of ${formatInt(flags.length)} ${games} hit the ${cap} cap of game time and ${count} then.`;
+}
+
 // ---- jobs ---------------------------------------------------------------------------------
 
 /** A job's bar: 0–100 from its `progress` (0–1, filming included), else games done of total. */

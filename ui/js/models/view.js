@@ -53,7 +53,10 @@ function createModelsList(container) {
   const selected = new Map(); // id → version
 
   const count = el("span", { class: "experiments__count", dataset: { field: "models-count" } });
-  const compare = compareButton(() => openCompare([...selected.values()], { returnFocus: compare }));
+  // The earliest step first: the others' differences then read as what more training gave.
+  const compare = compareButton(() =>
+    openCompare([...selected.values()].sort((a, b) => a.num_timesteps - b.num_timesteps), { returnFocus: compare }),
+  );
   const runFilter = el("p", { class: "models-run-filter", hidden: true, dataset: { field: "models-run-filter" } });
   const toolbar = createModelsToolbar({ onFilter: setFilter, onClear: clearFilters, gameName: state.gameName });
   const table = createModelsTable({
