@@ -1,6 +1,6 @@
 // Tags of a version: a comma-separated field, saved as the whole list (PATCH {tags}). The
-// server's refusal (too many, too long) shows under the field; the list refreshes itself on
-// the `models.changed`-free answer by the caller's `onSaved`.
+// server's refusal (too many, too long) shows under the field; `onSaved(model)` lets the
+// opener show the new tags (a PATCH sends no `models.changed`).
 
 import { clearFieldErrors, closeIconButton, createDialog, showFieldError } from "../shell/dialog.js";
 import { el, setText } from "../shell/dom.js";

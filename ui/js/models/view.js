@@ -87,7 +87,7 @@ function createModelsList(container) {
     if (name === "evaluate") openEvaluate(model, options);
     else if (name === "watch") openWatch(model, options);
     else if (name === "export") openExport(model, options);
-    else if (name === "tags") openTags(model, options);
+    else if (name === "tags") openTags(model, { ...options, onSaved: () => load() }); // a PATCH sends no models.changed
     else if (name === "delete") deleteVersion(model, options);
   }
 
