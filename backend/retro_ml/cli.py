@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="print the records as JSON")
     models.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
+    evaluate = sub.add_parser("evaluate", help="play N games of a model version and print mean/std/max")
+    evaluate.add_argument("model_id", help="a model version's id (see `retro-ml models`)")
+    evaluate.add_argument("--episodes", type=int, default=10, help="games to play (1-1000, default 10)")
+    evaluate.add_argument("--seed", type=int, default=0, help="game i is played on seed S+i (default 0)")
+    evaluate.add_argument("--max-seconds", type=float, default=None, help="cap each game (game time; default 120)")
+    evaluate.add_argument("--no-video", action="store_true", help="do not film the best game")
+    evaluate.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
     sub.add_parser("games", help="list the games that can be trained")
     sub.add_parser("doctor", help="check ROMs, torch/CUDA and disk space")
 
@@ -109,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "train": commands.train,
         "games": commands.list_games,
         "models": commands.list_models,
+        "evaluate": commands.evaluate,
         "doctor": commands.doctor,
     }[command]
     return handler(args)

@@ -1,4 +1,4 @@
-"""A one-line terminal progress bar for `retro-ml train` (plain lines when not a terminal)."""
+"""A one-line terminal progress bar for `retro-ml train` and `retro-ml evaluate` (plain lines when not a terminal)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,14 @@ class ProgressPrinter:
         self._open_line = False
 
     def progress(self, progress: Mapping[str, Any]) -> None:
-        line = describe(progress)
+        self.show(describe(progress), finished=float(progress.get("progress_pct") or 0) >= 100)
+
+    def show(self, line: str, finished: bool = False) -> None:
+        """`line` in place of the last one (a terminal), or as a new line every few seconds and when `finished`."""
         if self.interactive:
             self.stream.write("\r" + line.ljust(110))
             self._open_line = True
-        elif time.monotonic() - self._last_plain >= self.plain_every or float(progress.get("progress_pct") or 0) >= 100:
+        elif time.monotonic() - self._last_plain >= self.plain_every or finished:
             self._last_plain = time.monotonic()
             self.stream.write(line + "\n")
         self.stream.flush()
