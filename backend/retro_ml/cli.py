@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--seed", type=int, default=0)
     job = sub.add_parser("model-job", help=argparse.SUPPRESS)  # evaluate / compare models (commands/model_job.py)
     job.add_argument("spec", type=Path)  # the job's JSON spec (training/model_job.py)
+    play = sub.add_parser("model-play", help=argparse.SUPPRESS)  # watch a model play live (commands/model_play.py)
+    play.add_argument("--model", type=Path, required=True)  # a copy of the SB3 .zip in --folder
+    play.add_argument("--algorithm", required=True, type=str.upper, choices=["PPO", "DQN"])
+    play.add_argument("--env-id", required=True)
+    play.add_argument("--folder", type=Path, required=True)  # LIVE_VIEW, SPEED, live.jpg (run_contract)
+    play.add_argument("--seed", type=int, default=0)  # game i is played on seed + i
     return parser
 
 
@@ -105,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         from retro_ml.commands.model_job import model_job
 
         return model_job(args)
+    if command == "model-play":
+        from retro_ml.commands.model_play import model_play
+
+        return model_play(args)
     if command == "torch-info":
         from retro_ml.training.torch_info import print_torch_info
 
