@@ -6,6 +6,7 @@ answered 4xx."""
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import time
 import zipfile
@@ -18,7 +19,7 @@ import pytest
 from retro_ml.training.video import probe
 from tests.helpers.api_client import call, create, fetch, status_of
 from tests.helpers.run_configs import LONG_PPO
-from tests.helpers.server import LiveServer
+from tests.helpers.server import LiveServer, start_server
 from tests.models.conftest import ModelLab
 
 pytestmark = pytest.mark.training
@@ -168,3 +169,27 @@ def test_a_checkpoint_of_a_run_still_training_is_evaluated_while_it_trains(model
         call(server, "POST", f"/experiments/{experiment['id']}/stop", 202, json={})
         stopped = {"experiment_id": experiment["id"], "status": "stopped"}
         client.wait_for("experiment.status", lambda d: stopped.items() <= d.items(), 120)
+
+
+def test_closing_the_app_ends_its_jobs_and_their_files(model_lab: ModelLab, tmp_path: Path) -> None:
+    model = model_lab.versions["ppo_checkpoint"]
+    videos = Path(model["path"]).parent.parent / "videos"
+    stale = videos / ".model-job-0123456789ab"  # left by an app killed mid-job: the next job sweeps it
+    stale.mkdir(parents=True)
+    (stale / "model_0.zip").write_bytes(b"old copy")
+    copy = tmp_path / "data"  # the same records (and run folders) served by a second app
+    shutil.copytree(model_lab.server.data_dir, copy, ignore=shutil.ignore_patterns("runs"))
+    (copy / "server.json").unlink()
+    server = start_server(copy)
+    try:
+        job = evaluate(server, model["id"], episodes=200, max_seconds=60)["job"]
+        assert job_folders(videos) == [f".model-job-{job['id']}"]
+        deadline = time.monotonic() + 60
+        while not job_processes(server):
+            assert time.monotonic() < deadline, "the job's process did not start"
+            time.sleep(0.1)
+        processes = job_processes(server)
+    finally:
+        assert server.stop() == 0, server.log_text()
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in processes)
+    assert job_folders(videos) == [] and not list(videos.glob(f"*{job['id']}*"))

@@ -10,7 +10,8 @@ when the job ends. Up to `RUNNING_JOBS` subprocesses run at once (the others wai
 The job table lives in memory. Each change is an event: `model.evaluation.*` or
 `model.comparison.*` with `{"job": job.to_dict()}`, progress at most 4 times a second. Cancel
 (and the app's shutdown) terminates the subprocess (SIGTERM: it drops its half-recorded video),
-kills it if it does not end in time, and removes the work folder and any file of this job.
+kills it if it does not end in time, and removes the work folder and any file of this job. A work
+folder left by a killed app goes when the next job starts in that videos/ folder.
 A finished job becomes its result (job_results.py): the evaluation stored on the version, the
 videos registered as VideoArtifacts.
 """
@@ -180,6 +181,7 @@ class ModelJobs:
             games_total=games.episodes * len(models),
         )
         destination = self._videos_dir(owner)
+        self._remove_stale_work_dirs(destination)
         work_dir = destination / f"{WORK_DIR_PREFIX}{job.id}"
         try:
             work_dir.mkdir(parents=True)
@@ -219,6 +221,15 @@ class ModelJobs:
     def _videos_dir(self, model: ModelVersion) -> Path:
         run_dir = self._registry.experiment_of(model).run_dir
         return Path(run_dir) / VIDEOS_DIR if run_dir else self._videos_fallback
+
+    def _remove_stale_work_dirs(self, destination: Path) -> None:
+        """Work folders no job of this process owns: left by an app that was killed mid-job (its job
+        process stops by itself once its parent is gone). Only one main process serves a data dir."""
+        with self._lock:
+            live = {f"{WORK_DIR_PREFIX}{job.id}" for job in self._jobs.values() if not job.is_finished}
+        for folder in destination.glob(f"{WORK_DIR_PREFIX}*"):
+            if folder.name not in live and folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
 
     @staticmethod
     def _copy(source: Path, target: Path) -> Path:
