@@ -32,6 +32,9 @@ def test_plan_event_types_exist() -> None:
             "model.comparison.progress",
             "model.comparison.complete",
             "model.comparison.failed",
+            "study.trial.evaluation",
+            "study.trial",
+            "study.updated",
         }
         == set(EVENT_TYPES)
     )

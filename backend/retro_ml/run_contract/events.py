@@ -34,6 +34,9 @@ MODEL_EVALUATION_FAILED = "model.evaluation.failed"
 MODEL_COMPARISON_PROGRESS = "model.comparison.progress"
 MODEL_COMPARISON_COMPLETE = "model.comparison.complete"
 MODEL_COMPARISON_FAILED = "model.comparison.failed"
+STUDY_TRIAL_EVALUATION = "study.trial.evaluation"  # a trial's worker evaluated its policy
+STUDY_TRIAL = "study.trial"  # a study's trial began, reported a value, or ended
+STUDY_UPDATED = "study.updated"  # a study was created, or its status or counts changed
 EVENT_TYPES = (
     TRAINING_PROGRESS,
     TRAINING_COMPLETE,
@@ -56,6 +59,9 @@ EVENT_TYPES = (
     MODEL_COMPARISON_PROGRESS,
     MODEL_COMPARISON_COMPLETE,
     MODEL_COMPARISON_FAILED,
+    STUDY_TRIAL_EVALUATION,
+    STUDY_TRIAL,
+    STUDY_UPDATED,
 )
 
 # Socket.IO only, with an ack: client -> server; and the frames, server -> the room `live:<id>`.
@@ -86,9 +92,9 @@ class ExperimentStatusEvent(TypedDict):
     status: str  # one of store.entities.STATUSES
     message: str
     device: NotRequired[str | None]  # running: what the worker trains on
-    final_metrics: NotRequired[ProgressMetrics]  # completed, stopped
-    model_path: NotRequired[str | None]  # completed, stopped: absolute
-    timestep: NotRequired[int | None]  # completed, stopped
+    final_metrics: NotRequired[ProgressMetrics]  # completed, stopped, pruned
+    model_path: NotRequired[str | None]  # completed, stopped, pruned: absolute
+    timestep: NotRequired[int | None]  # completed, stopped, pruned
     paused_seconds: NotRequired[float]  # running again after a pause: paused in all
 
 
@@ -173,6 +179,30 @@ class ModelsChangedEvent(TypedDict):
     removed: list[str]
 
 
+class TrialEvaluationEvent(TypedDict):
+    """A `trial_evaluation` report of a study's trial (reports.TrialEvaluationReport)."""
+
+    experiment_id: str
+    index: int
+    pct: float
+    timestep: int
+    mean_score: float
+    scores: list[float]
+
+
+class StudyUpdatedEvent(TypedDict):
+    """`study`: what `GET /api/studies/<id>` answers as `study`, without `trials` (services/studies)."""
+
+    study: dict[str, Any]
+
+
+class StudyTrialEvent(TypedDict):
+    """One trial of a study as `GET /api/studies/<id>` lists it in `trials`."""
+
+    study_id: str
+    trial: dict[str, Any]
+
+
 EventPayload = (
     TrainingProgressEvent
     | TrainingCompleteEvent
@@ -183,6 +213,9 @@ EventPayload = (
     | DiskSpaceEvent
     | CheckpointSavedEvent
     | ModelsChangedEvent
+    | TrialEvaluationEvent
+    | StudyUpdatedEvent
+    | StudyTrialEvent
 )
 
 

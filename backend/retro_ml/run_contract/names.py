@@ -15,6 +15,9 @@ CONFIG_FILE = "config.json"  # the resolved run config, before the worker starts
 IMPORTED_FROM_FILE = "IMPORTED_FROM"  # an imported run: the path its model.zip was copied from
 STOP_FILE = "STOP"  # asks the worker to save its model and report `stopped`
 PAUSED_SECONDS_FILE = "PAUSED_SECONDS"  # seconds paused so far (a float), rewritten on resume
+# A study's trial (config `trial_eval_every_pct`): the study pruned it; the worker saves its model
+# and reports `pruned` (like STOP, but the run ends as `pruned`)
+PRUNE_FILE = "PRUNE"
 WORKER_PID_FILE = "worker.pid"  # {"pid", "create_time"}: lets a restarted app find a live worker
 
 # ---- written by the worker -------------------------------------------------------------

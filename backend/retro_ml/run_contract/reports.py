@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict, get_args
 
-ReportKind = Literal["started", "progress", "checkpoint", "video", "video_failed", "completed", "stopped", "failed"]
+ReportKind = Literal[
+    "started",
+    "progress",
+    "checkpoint",
+    "video",
+    "video_failed",
+    "trial_evaluation",
+    "completed",
+    "stopped",
+    "pruned",
+    "failed",
+]
 # The last report of a worker: after one of these it exits.
-TERMINAL_REPORTS: frozenset[ReportKind] = frozenset({"completed", "stopped", "failed"})
+TERMINAL_REPORTS: frozenset[ReportKind] = frozenset({"completed", "stopped", "pruned", "failed"})
 
 # "comparison": the main process's model comparison (services/models/jobs.py), never a worker report.
 VideoType = Literal["milestone", "hour", "evaluation", "comparison"]
@@ -114,10 +125,27 @@ class VideoFailedReport(_Stamped):
     milestone_pct: NotRequired[int | float]
 
 
-class FinishedReport(_Stamped):
-    """`completed`, or `stopped` when asked to (STOP file, SIGTERM): the model is saved either way."""
+class TrialEvaluationReport(_Stamped):
+    """A study's trial (config `trial_eval_every_pct` > 0): a few games of the current policy.
 
-    type: Literal["completed", "stopped"]
+    Played at every `trial_eval_every_pct` percent of the run (when a rollout starts) and once at
+    the end of a completed run, without video, deterministic actions, on the same env seeds in
+    every trial (`training/trial_evaluation.py`), so trials compare like with like.
+    """
+
+    type: Literal["trial_evaluation"]
+    index: int  # 1, 2, ...: the k-th evaluation of this run, at k × trial_eval_every_pct percent (the last: 100)
+    pct: float  # the percent of the run it stands for
+    timestep: int
+    mean_score: float
+    scores: list[float]  # every game's real, unclipped score, in play order
+
+
+class FinishedReport(_Stamped):
+    """`completed`, or `stopped` when asked to (STOP file, SIGTERM), or `pruned` when its study
+    pruned it (PRUNE file): the model is saved either way."""
+
+    type: Literal["completed", "stopped", "pruned"]
     timestep: int
     model_path: str  # names.MODEL_FILE, relative to the run folder
     final_metrics: ProgressMetrics
@@ -130,5 +158,12 @@ class FailedReport(_Stamped):
 
 
 Report = (
-    StartedReport | ProgressReport | CheckpointReport | VideoReport | VideoFailedReport | FinishedReport | FailedReport
+    StartedReport
+    | ProgressReport
+    | CheckpointReport
+    | VideoReport
+    | VideoFailedReport
+    | TrialEvaluationReport
+    | FinishedReport
+    | FailedReport
 )

@@ -31,10 +31,12 @@ from retro_ml.services.notifications import NotificationService
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.storage import StorageCleanup
 from retro_ml.services.storage.leftovers import sweep_leftovers
+from retro_ml.services.studies import StudyService
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.workers import LiveViewService, ProcessManager
 from retro_ml.store import RunFolders, TinyDBExperimentStore
 from retro_ml.store.model_store import ModelVersionStore
+from retro_ml.store.study_store import StudyStore
 from retro_ml.store.video_store import VideoArtifactStore, VideoFilter
 
 
@@ -62,10 +64,12 @@ class Services:
     model_jobs: ModelJobs  # evaluations and comparisons
     model_exports: ModelExportService
     model_watch: ModelWatchService  # the Watch players
+    studies: StudyService  # Optuna studies; one runner thread per running study
 
     def shutdown(self) -> None:
         """Stop workers gracefully (their models are saved) and close the store."""
         self.notifications.shutdown()  # first: stopping runs at exit is nothing to notify about
+        self.studies.shutdown()  # no new trials; the running ones go on as runs, picked up at the next start
         self.exports.shutdown()  # kills its ffmpeg processes and removes their partial files
         self.model_jobs.shutdown()  # kills its evaluation/comparison processes, removes their work folders
         self.model_exports.shutdown()  # kills its ONNX export processes, removes their partial files
@@ -105,6 +109,9 @@ def build_services(paths: AppPaths) -> Services:
     video_library = VideoLibrary(video_records, store)
     exports = ExportService(videos, video_library, store, bus)
     storage_cleanup = StorageCleanup(store.list, lambda: videos.list(VideoFilter()), video_library)
+    # After recovery: a runner catches up on its trials from their run folders (services/studies/runner.py).
+    studies = StudyService(StudyStore(store), experiments, settings, bus, paths.data_dir)
+    studies.start()
     return Services(
         paths=paths,
         bus=bus,
@@ -128,4 +135,5 @@ def build_services(paths: AppPaths) -> Services:
         model_jobs=ModelJobs(models, JobResults(models, videos, bus), bus, paths.data_dir / "videos"),
         model_exports=ModelExportService(models, videos, bus),
         model_watch=ModelWatchService(models, paths.data_dir / "model-watch"),
+        studies=studies,
     )

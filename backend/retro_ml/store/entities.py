@@ -12,9 +12,10 @@ from retro_ml.errors import InvalidInput
 
 ExperimentStatus = str  # one of STATUSES
 
-STATUSES = ("queued", "running", "paused", "completed", "failed", "stopped", "interrupted")
+# "pruned": a study's trial its study stopped early (services/studies); its model is saved, like "stopped"
+STATUSES = ("queued", "running", "paused", "completed", "failed", "stopped", "interrupted", "pruned")
 ACTIVE_STATUSES = frozenset({"queued", "running", "paused"})
-FINISHED_STATUSES = frozenset({"completed", "failed", "stopped", "interrupted"})
+FINISHED_STATUSES = frozenset({"completed", "failed", "stopped", "interrupted", "pruned"})
 
 _ID_PATTERN = re.compile(r"^[a-f0-9]{12}$")
 
@@ -49,6 +50,9 @@ class Lineage:
     # Ids of the runs continued from this one: the inverse of their `parent_experiment_id`
     # (built by migration 1→2; kept up to date by the experiment manager).
     children: list[str] = field(default_factory=list)
+    # A study's trial (services/studies): its study and Optuna trial number; None for other runs
+    study_id: str | None = None
+    trial_number: int | None = None
 
 
 @dataclass

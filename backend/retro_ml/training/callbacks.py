@@ -20,7 +20,7 @@ from retro_ml.training.reporting import ReportWriter
 STOP_CHECK_INTERVAL_SECONDS = 0.5
 RECENT_EPISODES = 100
 
-StopReason = Literal["signal", "stop_file", "run_dir_deleted"]
+StopReason = Literal["signal", "stop_file", "pruned", "run_dir_deleted"]
 
 
 class EpisodeStats:
@@ -128,7 +128,8 @@ class TrainingProgressCallback(BaseCallback):
     the worker's SIGTERM handler. Returning False from `_on_step` makes SB3 leave `learn()`
     after the current step (PPO drops the unfinished rollout), so the worker can save.
     Training also ends when the run folder itself disappears (the experiment was deleted):
-    nobody could read its results, so carrying on would only burn CPU.
+    nobody could read its results, so carrying on would only burn CPU. A study's trial is also
+    given `prune_file` (PRUNE): its study pruned it, and the run ends as `pruned`.
 
     Timesteps are the model's own count, so a continued run reports absolute steps:
     `total_timesteps` is then the start plus the additional steps, while `progress_pct`,
@@ -145,9 +146,11 @@ class TrainingProgressCallback(BaseCallback):
         sb3_metrics: Callable[[], ProgressMetrics],
         progress_interval_seconds: float = 1.0,
         clock: ActiveClock | None = None,
+        prune_file: Path | None = None,
     ) -> None:
         super().__init__(verbose=0)
         self.reporter = reporter
+        self.prune_file = prune_file
         self.total_timesteps = total_timesteps
         self.run_dir = run_dir
         self.stop_file = run_dir / STOP_FILE
@@ -186,6 +189,8 @@ class TrainingProgressCallback(BaseCallback):
             return "signal"
         if self.stop_file.exists():
             return "stop_file"
+        if self.prune_file is not None and self.prune_file.exists():
+            return "pruned"
         if not self.run_dir.is_dir():
             return "run_dir_deleted"
         return None

@@ -20,7 +20,8 @@ in the clip recorder process where there are spare cores (training/clip_process.
 run ends with `eval_episodes` games of the final model, the best one recorded as
 `videos/evaluation.mp4` (training/evaluation.py). Env 0 is filmed for the long "watch it
 learn" video (`video_length_hours`, training/long_video.py), and its screen is shown live while
-someone watches (training/live_view.py). With
+someone watches (training/live_view.py). A study's trial (`trial_eval_every_pct`) evaluates its
+policy every k% (training/trial_evaluation.py) and ends as `pruned` when its study writes PRUNE. With
 `resume_from` in config.json it continues the parent's model instead of starting a fresh
 one, counting steps on from the parent's.
 """
@@ -36,7 +37,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from retro_ml.run_contract import (
     CONFIG_FILE,
@@ -129,6 +130,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
     from retro_ml.training.metrics_writer import MetricsWriter
     from retro_ml.training.milestones import MilestoneVideoCallback
     from retro_ml.training.replay_memory import keeps_replay_memory, replay_memory_path, save_replay_memory
+    from retro_ml.training.trial_evaluation import TrialEvaluationCallback
 
     algorithm = str(run_config["algorithm"]).lower()
     settings: dict[str, Any] = run_config["config"]
@@ -184,6 +186,9 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             )
         )
         clock = ActiveClock(run_dir / PAUSED_SECONDS_FILE)
+        trial_evaluations = TrialEvaluationCallback(
+            reporter, run_dir, run_config["env_id"], additional_timesteps, settings, clock, stop_signal
+        )
         progress = TrainingProgressCallback(
             reporter,
             total_timesteps=total_timesteps,
@@ -192,6 +197,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             sb3_metrics=metrics_writer.reported_metrics,
             progress_interval_seconds=float(settings.get("progress_interval_seconds") or 1.0),
             clock=clock,
+            prune_file=trial_evaluations.prune_file if trial_evaluations.enabled else None,
         )
         checkpoints = PeriodicCheckpointCallback.from_settings(reporter, run_dir, additional_timesteps, clock, settings)
         milestones = MilestoneVideoCallback.from_settings(
@@ -202,6 +208,8 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             callback_list.append(checkpoints)
         if milestones.enabled:
             callback_list.append(milestones)
+        if trial_evaluations.enabled:
+            callback_list.append(trial_evaluations)
         if taps and additional_timesteps > 0:
             long_video = LongVideoCallback.from_settings(
                 reporter, run_dir, taps[0], additional_timesteps, progress.episode_stats, settings
@@ -222,6 +230,8 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             save_replay_memory(model, run_dir)  # before `completed`: the record lists it
         if long_video is not None:
             long_video.finish()  # the parts joined into one video, also when stopped
+        if progress.stop_reason is None:
+            trial_evaluations.evaluate_final()  # a study's trial: its last value, of the final model
 
         def stopping() -> bool:
             return stop_requested(run_dir, stop_signal)
@@ -240,7 +250,7 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
             side_recorder.stop()
         reporter.write(
             FinishedReport(
-                type="completed" if progress.stop_reason is None else "stopped",
+                type=finished_report_type(progress.stop_reason),
                 timestep=model.num_timesteps,
                 model_path=MODEL_FILE,
                 final_metrics=progress.final_metrics or progress.metrics(),
@@ -252,6 +262,13 @@ def train(run_dir: Path, run_config: dict[str, Any], reporter: ReportWriter, sto
         if long_video is not None:
             long_video.finish()  # after a failure: what was filmed is still joined and listed
         close_quietly(logger.close, env.close)  # a full disk fails closing too: never hide the first error
+
+
+def finished_report_type(stop_reason: str | None) -> Literal["completed", "stopped", "pruned"]:
+    """`completed` when training ran to its end, `pruned` when its study pruned it, else `stopped`."""
+    if stop_reason is None:
+        return "completed"
+    return "pruned" if stop_reason == "pruned" else "stopped"
 
 
 def resume_model_path(run_dir: Path, run_config: dict[str, Any]) -> Path | None:

@@ -15,7 +15,19 @@ from retro_ml.services.container import Services
 from retro_ml.web.bodies import MAX_BODY_BYTES
 from retro_ml.web.errors import register_error_handlers
 from retro_ml.web.live_socket import register_live_view
-from retro_ml.web.routes import catalog, experiments, exports, meta, models, settings, storage, system, ui, videos
+from retro_ml.web.routes import (
+    catalog,
+    experiments,
+    exports,
+    meta,
+    models,
+    settings,
+    storage,
+    studies,
+    system,
+    ui,
+    videos,
+)
 from retro_ml.web.security import SESSION_KEY, LocalOnlyMiddleware, Security
 from retro_ml.web.socket_bridge import bridge_bus_to_socketio, register_socket_auth
 
@@ -41,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
         experiments.bp,
         videos.bp,
         models.bp,
+        studies.bp,
         exports.bp,
         system.bp,
         storage.bp,

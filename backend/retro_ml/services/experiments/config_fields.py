@@ -49,6 +49,12 @@ FIELDS: dict[str, Field] = {
     "milestone_every_pct": Field(float, 0, 100, help="record a clip of the agent every N% of the run (0: off)"),
     "milestone_max_seconds": Field(float, 1, 600, help="longest milestone clip, in seconds of game time"),
     "video_scale": Field(int, 1, 8, help="pixel scale of recorded videos (3: 480×630)"),
+    # A study's trial (services/studies sets them): a few games of the policy every N% for Optuna's pruner
+    "trial_eval_every_pct": Field(
+        float, 0, 100, help="a study's trial: evaluate the policy every N% of the run (0: off)"
+    ),
+    "trial_eval_episodes": Field(int, 1, 20, help="games played at each trial evaluation"),
+    "trial_eval_max_seconds": Field(float, 1, 600, help="longest trial evaluation game, in seconds of game time"),
     "learning_rate": Field(float, 1e-8, 1),
     "learning_rate_schedule": Field(str, choices=("linear", "constant")),
     "gamma": Field(float, 0.0, 1.0),

@@ -38,7 +38,7 @@ from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage, VideoA
 from retro_ml.store.experiment_store import ExperimentFilter, ExperimentStore
 from retro_ml.store.run_folders import RunFolders
 
-CONTINUABLE = frozenset({"completed", "stopped", "interrupted", "failed"})
+CONTINUABLE = frozenset({"completed", "stopped", "interrupted", "failed", "pruned"})
 RETRYABLE = frozenset({"failed", "interrupted"})
 WatchedFolders = tuple[list[Path], dict[str, Path]]  # the disk guard's: folders, running runs' folders
 
@@ -104,8 +104,10 @@ class ExperimentManager:
         return Path(custom) if custom else self._runs.root
 
     # ---- creating ------------------------------------------------------------------
-    def create(self, payload: Any) -> Experiment:
-        """Validate, record and queue a new experiment; it starts as soon as a slot is free."""
+    def create(self, payload: Any, lineage: Lineage | None = None) -> Experiment:
+        """Validate, record and queue a new experiment; it starts as soon as a slot is free.
+
+        `lineage`: a study's trial says which (services/studies); other runs start with none."""
         defaults = resource_defaults(self._settings.all())
         request = parse_new_experiment(payload, self._presets, defaults, self.hardware)
         experiment = Experiment(
@@ -119,7 +121,14 @@ class ExperimentManager:
             run_dir="",
         )
         experiment.metadata.tags = request.tags
+        if lineage is not None:
+            experiment.lineage = lineage
         return self._record_and_queue(experiment)
+
+    def resolve_config(self, algorithm: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The whole config a new run of `algorithm` with these `config` overrides would get (as `create`)."""
+        defaults = resource_defaults(self._settings.all())
+        return self._presets.resolve("quick", algorithm, overrides, defaults, self.hardware)
 
     def continue_training(self, experiment_id: str, payload: Any) -> Experiment:
         """A child run that loads the parent's model and trains `additional_timesteps` more."""

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from retro_ml.run_contract import (
     CHECKPOINT_SAVED,
+    STUDY_TRIAL_EVALUATION,
     VIDEO_FACTS,
     WORKER_LOG,
     CheckpointSavedEvent,
@@ -22,6 +23,7 @@ from retro_ml.run_contract import (
     ExperimentStatusEvent,
     TrainingCompleteEvent,
     TrainingProgressEvent,
+    TrialEvaluationEvent,
     VideoFacts,
     VideoFailedEvent,
     VideoGeneratedEvent,
@@ -95,15 +97,22 @@ def _progress(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusE
     return [(TRAINING_PROGRESS, progress)]
 
 
+FINISHED_MESSAGES = {
+    "completed": "Training complete",
+    "stopped": "Stopped; the model was saved",
+    "pruned": "Pruned by its study: its evaluations fell below the other trials' median; the model was saved",
+}
+
+
 def _finished(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
-    """`completed` or `stopped`: the status; `completed` also `training.complete`, after it."""
+    """`completed`, `stopped` or `pruned`: the status; `completed` also `training.complete`, after it."""
     completed = report["type"] == "completed"
     model_path = str(run_dir / report["model_path"]) if report.get("model_path") else None
     final = report.get("final_metrics", {})
     status = ExperimentStatusEvent(
         experiment_id=experiment_id,
         status=report["type"],
-        message="Training complete" if completed else "Stopped; the model was saved",
+        message=FINISHED_MESSAGES[report["type"]],
         final_metrics=final,
         model_path=model_path,
         timestep=report.get("timestep"),
@@ -150,6 +159,22 @@ def _checkpoint(experiment_id: str, run_dir: Path, report: RawReport) -> list[Bu
     return [(CHECKPOINT_SAVED, saved)]
 
 
+def _trial_evaluation(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
+    scores = [float(score) for score in report.get("scores") or []]
+    mean = report.get("mean_score")
+    if mean is None and not scores:
+        return []
+    evaluation = TrialEvaluationEvent(
+        experiment_id=experiment_id,
+        index=int(report.get("index") or 0),
+        pct=float(report.get("pct") or 0.0),
+        timestep=int(report.get("timestep") or 0),
+        mean_score=float(mean if mean is not None else sum(scores) / len(scores)),
+        scores=scores,
+    )
+    return [(STUDY_TRIAL_EVALUATION, evaluation)]
+
+
 def _failed(experiment_id: str, run_dir: Path, report: RawReport) -> list[BusEvent]:
     message = report.get("message") or f"Training failed (see {WORKER_LOG} in the run folder)."
     return [(EXPERIMENT_STATUS, ExperimentStatusEvent(experiment_id=experiment_id, status="failed", message=message))]
@@ -160,6 +185,8 @@ _CONVERTERS: dict[str, Callable[[str, Path, RawReport], list[BusEvent]]] = {
     "progress": _progress,
     "completed": _finished,
     "stopped": _finished,
+    "pruned": _finished,
+    "trial_evaluation": _trial_evaluation,
     "video": _video,
     "video_failed": _video_failed,
     "checkpoint": _checkpoint,

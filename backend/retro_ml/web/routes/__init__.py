@@ -3,6 +3,7 @@
 - `experiments`: `/api/experiments/*` (runs, their files, log, metrics, folder, model export)
 - `videos`: `/api/videos/*` (records, files, managing, showing in the folder, export)
 - `models`: `/api/models/*` (model versions: list, tags, delete, evaluate, compare, watch, export)
+- `studies`: `/api/studies/*` (Optuna hyperparameter searches: create, trials, stop, resume, promote)
 - `exports`: `/api/exports/*` (export jobs) and `/api/exporters`
 - `system`: `/api/system/*` (status, calibration, doctor, OS integrations)
 - `storage`: `/api/storage/*` (disk use, cleanup, the data folder)
