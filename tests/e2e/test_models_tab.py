@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -216,3 +217,62 @@ def test_export_to_onnx_and_its_check_passed(server, runs, page: Page, tmp_path:
     folder = Path(dialog.locator('[data-field="model-export-path"]').inner_text())
     assert folder.parent == tmp_path and (folder / "model.onnx").stat().st_size > 0
     _shoot(page, artifacts_dir, "export-onnx")
+
+
+def _player_processes() -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"]) if "model-play" in (p.info["cmdline"] or [])]
+
+
+def test_watch_a_version_play_live_at_4x_then_closing_ends_its_player(server, runs, page: Page, artifacts_dir) -> None:
+    final = next(m for m in _models(server, experiment_id=runs["breakout"]["id"]) if m["kind"] == "final")
+    view = _open(page, server)
+    _row(view, final["id"]).locator('[data-model-action="watch"]').click()
+    dialog = page.get_by_test_id("model-watch-dialog")
+    frame = dialog.locator('img[data-field="model-watch-frame"]')
+    expect(frame).to_be_visible(timeout=90_000)  # the player loads the model first
+    assert frame.evaluate("(img) => img.naturalWidth") > 0
+    dialog.locator('button[data-speed="4"]').click()
+    deadline = time.monotonic() + 10
+    while call(server, "GET", f"/models/{final['id']}/watch")["speed"] != 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert call(server, "GET", f"/models/{final['id']}/watch")["speed"] == 4
+    assert _player_processes()
+    _shoot(page, artifacts_dir, "watch")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    deadline = time.monotonic() + 30
+    while _player_processes() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert not _player_processes(), "the player outlived its last watcher"
+
+
+def test_tags_then_delete_a_checkpoint_at_once_and_a_final_model_after_confirming(server, runs, page: Page) -> None:
+    versions = _models(server, experiment_id=runs["pong"]["id"])
+    checkpoint = next(m for m in versions if m["kind"] == "checkpoint")
+    final = next(m for m in versions if m["kind"] == "final")
+    view = _open(page, server)
+    _row(view, final["id"]).locator('[data-model-action="tags"]').click()
+    tags = page.get_by_test_id("model-tags-dialog")
+    tags.locator('[data-field="model-tags-input"]').fill("keeper, best")
+    tags.locator('[data-field="model-tags-input"]').press("Enter")
+    expect(tags).to_be_hidden()
+    assert call(server, "GET", f"/models/{final['id']}")["model"]["tags"] == ["keeper", "best"]
+    expect(_row(view, final["id"])).to_contain_text("keeper")
+
+    # A checkpoint goes at once: its file too, and the toast says how much space came back.
+    _row(view, checkpoint["id"]).locator('[data-model-action="delete"]').click()
+    expect(page.get_by_test_id("toast").filter(has_text="Deleted the checkpoint")).to_be_visible()
+    expect(_row(view, checkpoint["id"])).to_have_count(0)
+    assert not Path(checkpoint["path"]).exists()
+
+    # A final model asks first, in the server's words; Cancel keeps it, Delete removes it.
+    _row(view, final["id"]).locator('[data-model-action="delete"]').click()
+    confirm = page.get_by_test_id("model-delete-dialog")
+    expect(confirm.locator('[data-field="model-delete-message"]')).to_contain_text("model.zip")
+    confirm.get_by_role("button", name="Cancel").last.click()
+    expect(confirm).to_be_hidden()
+    assert Path(final["path"]).is_file()
+    _row(view, final["id"]).locator('[data-model-action="delete"]').click()
+    confirm.locator('[data-field="model-delete-confirm"]').click()
+    expect(_row(view, final["id"])).to_have_count(0)
+    assert not Path(final["path"]).exists()
