@@ -167,3 +167,24 @@ def test_an_experiment_without_a_model_cannot_be_shared(world: World, service: E
     world.store.update(world.experiment.id, lambda e: setattr(e.artifacts, "models", []))
     with pytest.raises(Conflict, match="has no final model yet"):
         service.export_experiment(world.experiment.id, {"exporter": "model.share", "destination": str(tmp_path)})
+
+
+def test_sharing_the_run_never_takes_a_checkpoint_evaluations_video_or_scores(
+    world: World, service: ExportService, tmp_path: Path
+) -> None:
+    """The Models tab's evaluations of a checkpoint are evaluation videos of the run too; the run's
+    share is its final model, so only the run's own end-of-run evaluation counts."""
+    clip = world.add_video("milestone_100", milestone_pct=100.0, timestep=10_000_000)
+    world.add_video(
+        "evaluation_0123456789ab_ba9876543210",
+        video_type="evaluation",
+        milestone_pct=None,
+        scores=[1.0],
+        episode_count=1,
+    )
+    job = wait(
+        service.export_experiment(world.experiment.id, {"exporter": "model.share", "destination": str(tmp_path)})
+    )
+    [folder] = map(Path, job.output_paths)
+    assert (folder / "replay.mp4").read_bytes() == Path(clip.path).read_bytes()
+    assert json.loads((folder / "results.json").read_text())["source"] != "evaluation"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
+from retro_ml.run_contract import EVALUATION_VIDEO
 from retro_ml.services.events import EXPORT_COMPLETE, EXPORT_FAILED, EXPORT_PROGRESS, EventBus
 from retro_ml.services.export.base import (
     ExportCancelled,
@@ -205,7 +206,12 @@ class ExportService:
     def export_experiment(self, experiment_id: str, payload: Any) -> ExportJob:
         exporter, destination, options = self._parse(payload, "experiment")
         experiment = self._experiments.get(experiment_id)
-        videos = tuple(self._registry.list(VideoFilter(experiment_id=experiment_id)))
+        # The run's own end-of-run evaluation, never one of a checkpoint's (Models tab) evaluations.
+        videos = tuple(
+            v
+            for v in self._registry.list(VideoFilter(experiment_id=experiment_id))
+            if v.type != "evaluation" or Path(v.path).name == EVALUATION_VIDEO
+        )
         request = ExportRequest(destination, options, experiment=experiment, videos=videos)
         self._check(exporter, request)
         return self._add(
