@@ -27,7 +27,7 @@ from retro_ml.services.export.base import (
 )
 from retro_ml.services.export.model_share import ModelShareExporter
 from retro_ml.services.models.export_job import ModelExportJob, check_model_file, output_stem
-from retro_ml.services.workers.process import _worker_env
+from retro_ml.services.workers.process import worker_env
 from retro_ml.store.entities import Experiment, ModelVersion, VideoArtifact
 
 Progress = Callable[[float, str], None]
@@ -119,7 +119,7 @@ def run_export_process(job: ModelExportJob, command: list[str], log_path: Path, 
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log_file,
-            env=_worker_env(),
+            env=worker_env(),
             text=True,
             encoding="utf-8",
         )

@@ -43,7 +43,7 @@ from retro_ml.services.models.job_requests import (
 )
 from retro_ml.services.models.job_results import JobResults
 from retro_ml.services.models.registry import ModelRegistry
-from retro_ml.services.workers.process import _worker_env, app_command
+from retro_ml.services.workers.process import app_command, worker_env
 from retro_ml.store.entities import ModelVersion, new_experiment_id, utc_now, validate_experiment_id
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ class ModelJobs:
             process = subprocess.Popen(
                 app_command("model-job", str(work_dir / "spec.json")),
                 cwd=work_dir,
-                env=_worker_env(),
+                env=worker_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log_file,

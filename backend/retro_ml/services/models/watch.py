@@ -29,7 +29,7 @@ from retro_ml.errors import AppError, Conflict, InvalidInput
 from retro_ml.run_contract import MODEL_PLAY_SPEED_FILE, MODEL_WATCH_SPEEDS
 from retro_ml.services.models.registry import ModelRegistry
 from retro_ml.services.workers.live_view import FolderLiveView, FrameListener, parse_fps
-from retro_ml.services.workers.process import _worker_env, app_command
+from retro_ml.services.workers.process import app_command, worker_env
 from retro_ml.store.atomic_storage import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ class ModelWatchService:
                 process = subprocess.Popen(
                     command,
                     cwd=folder,
-                    env=_worker_env(),
+                    env=worker_env(),
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=log_file,

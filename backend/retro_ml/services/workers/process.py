@@ -37,7 +37,8 @@ def worker_command(run_dir: Path) -> list[str]:
     return app_command("worker", "--run-dir", str(run_dir))
 
 
-def _worker_env() -> dict[str, str]:
+def worker_env() -> dict[str, str]:
+    """The environment of a child process of the app (workers, model jobs): this checkout importable, unbuffered."""
     env = dict(os.environ)
     source_root = str(Path(retro_ml.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
@@ -78,7 +79,7 @@ class WorkerProcess:
             popen = subprocess.Popen(
                 worker_command(run_dir),
                 cwd=run_dir,
-                env=_worker_env(),
+                env=worker_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
