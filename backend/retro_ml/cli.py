@@ -50,6 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-video", action="store_true", help="do not film the best game")
     evaluate.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
+    tune = sub.add_parser("tune", help="search hyperparameters with Optuna (every trial a run), with a progress bar")
+    tune.add_argument("--game", required=True, help="e.g. pong, breakout (see `retro-ml games`)")
+    tune.add_argument("--algo", default="ppo", choices=["ppo", "dqn"])
+    tune.add_argument("--trials", type=int, required=True, help="how many trials (1-1000)")
+    tune.add_argument("--timesteps", type=int, required=True, help="steps per trial")
+    tune.add_argument("--study", default=None, help="the study's name")
+    tune.add_argument("--sampler", default="tpe", choices=["tpe", "random"])
+    tune.add_argument("--pruner", default="median", choices=["median", "none"])
+    tune.add_argument("--set", action="append", metavar="KEY=VALUE", help="a run setting every trial starts from")
+    tune.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
     sub.add_parser("games", help="list the games that can be trained")
     sub.add_parser("doctor", help="check ROMs, torch/CUDA and disk space")
 
@@ -125,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "window": commands.open_window,
         "serve": commands.serve,
         "train": commands.train,
+        "tune": commands.tune,
         "games": commands.list_games,
         "models": commands.list_models,
         "evaluate": commands.evaluate,
