@@ -51,6 +51,7 @@ test("a running run with no step yet is still starting", () => {
   assert.equal(displayStatus(run("queued", 0)), "queued");
   assert.equal(statusLabel("starting"), "Starting…");
   assert.equal(statusLabel("interrupted"), "Interrupted");
+  assert.equal(statusLabel("pruned"), "Pruned"); // a study's trial, stopped early
 });
 
 test("a continued run is starting until it passes its parent's step count", () => {

@@ -108,6 +108,7 @@ test("each status offers the actions that fit it", () => {
   assert.deepEqual(names("completed"), ["continue:Resume", "view-details:Details", "charts:Charts"]);
   assert.deepEqual(names("stopped"), ["continue:Resume", "view-details:Details", "charts:Charts"]);
   assert.deepEqual(names("interrupted"), ["continue:Resume", "retry:Retry", "view-details:Details", "charts:Charts"]);
+  assert.deepEqual(names("pruned"), ["continue:Resume", "view-details:Details", "charts:Charts"]);
   assert.deepEqual(names("failed"), ["retry:Retry", "view-details:Details", "charts:Charts"]);
   assert.deepEqual(names("running"), ["view-details:Details", "charts:Charts"]);
   for (const item of tableActions("failed")) assert.ok(item.title.length > 10, item.action);

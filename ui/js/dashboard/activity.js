@@ -211,6 +211,7 @@ function updateCard(card, experiment) {
       failed: "danger",
       stopped: "neutral",
       interrupted: "neutral",
+      pruned: "neutral",
     }[status] ?? "accent",
   });
 

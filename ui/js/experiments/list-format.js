@@ -16,7 +16,7 @@ export const COLUMNS = [
 ];
 /** Columns right-aligned as numbers, sorted biggest first on the first click. */
 export const NUMERIC = new Set(["duration", "steps", "reward"]);
-export const STATUSES_IN_ORDER = ["running", "paused", "queued", "completed", "stopped", "interrupted", "failed"];
+export const STATUSES_IN_ORDER = ["running", "paused", "queued", "completed", "stopped", "pruned", "interrupted", "failed"];
 /** The filters Clear filters empties (sort and direction stay). */
 export const CLEARABLE = ["q", "status", "game", "algorithm", "tag"];
 

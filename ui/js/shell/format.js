@@ -104,7 +104,7 @@ export function formatWhen(iso) {
 }
 
 export const ACTIVE_STATUSES = new Set(["queued", "running", "paused"]);
-export const FINISHED_STATUSES = new Set(["completed", "failed", "stopped", "interrupted"]);
+export const FINISHED_STATUSES = new Set(["completed", "failed", "stopped", "interrupted", "pruned"]);
 
 const STATUS_LABELS = {
   queued: "Queued",
@@ -115,6 +115,7 @@ const STATUS_LABELS = {
   failed: "Failed",
   stopped: "Stopped",
   interrupted: "Interrupted",
+  pruned: "Pruned",
 };
 
 /**
@@ -138,7 +139,7 @@ export function algorithmLabel(id) {
 }
 
 /** Runs that can train on from their saved model ("Continue training"). */
-export const CONTINUABLE_STATUSES = new Set(["completed", "stopped", "interrupted"]);
+export const CONTINUABLE_STATUSES = new Set(["completed", "stopped", "interrupted", "pruned"]);
 /** Runs that can start over with the same settings ("Retry"). */
 export const RETRYABLE_STATUSES = new Set(["failed", "interrupted"]);
 

@@ -122,7 +122,7 @@ export function tableActions(status) {
   const actions = [];
   if (status === "paused") {
     actions.push({ action: "resume", label: "Resume", title: "Resume training from the step where it paused" });
-  } else if (["completed", "stopped", "interrupted"].includes(status)) {
+  } else if (["completed", "stopped", "interrupted", "pruned"].includes(status)) {
     actions.push({
       action: "continue",
       label: "Resume",

@@ -14,6 +14,8 @@ export function whyNotLive(status) {
       return "This run has finished: its videos below show how it played.";
     case "stopped":
       return "This run was stopped: its videos below show how it played.";
+    case "pruned":
+      return "This run was a study's trial, pruned for scoring below the other trials.";
     case "failed":
     case "interrupted":
       return "This run has ended.";
