@@ -48,7 +48,8 @@ from retro_ml.training.episodes import (
     Recording,
     play_episode,
 )
-from retro_ml.training.milestones import DEFAULT_MILESTONE_MAX_SECONDS, first_line, setting
+from retro_ml.training.failures import first_line
+from retro_ml.training.milestones import DEFAULT_MILESTONE_MAX_SECONDS, setting
 
 EVAL_SEED_OFFSET = 2_000_003  # away from the training envs' seeds and from the milestone clips' seed
 

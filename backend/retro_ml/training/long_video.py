@@ -35,6 +35,7 @@ from retro_ml.run_contract import (
     VideoReport,
 )
 from retro_ml.training.callbacks import EpisodeStats
+from retro_ml.training.failures import first_line
 from retro_ml.training.long_video_plan import LongVideoPlan, TapMode
 from retro_ml.training.reporting import ReportWriter
 from retro_ml.training.video.overlay import Caption
@@ -283,11 +284,6 @@ class LongVideoCallback(BaseCallback):
         self.reporter.write(
             VideoFailedReport(type="video_failed", message=message, video_type="hour", timestep=self.num_timesteps)
         )
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def target_seconds_of(settings: dict[str, Any]) -> float:

@@ -54,6 +54,7 @@ from retro_ml.training.episodes import (
     play_episode,
     stop_requested,
 )
+from retro_ml.training.failures import first_line
 from retro_ml.training.reporting import ReportWriter
 
 DEFAULT_MILESTONE_EVERY_PCT = 10.0
@@ -290,8 +291,3 @@ class MilestoneVideoCallback(BaseCallback):
 
     def _excluded(self) -> AbstractContextManager[None]:
         return self.clock.excluded() if self.clock is not None else nullcontext()
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
