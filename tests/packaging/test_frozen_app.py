@@ -117,6 +117,8 @@ def test_frozen_app_serves_the_ui_and_trains_through_its_worker(frozen: FrozenBu
         worker_log = "\n".join((d / "worker.log").read_text(errors="replace") for d in run_dirs)
         assert experiment["metadata"]["status"] == "completed", worker_log
         assert any((d / "model.zip").stat().st_size > 100_000 for d in run_dirs)
+        onnx_s = _export_onnx_through(base, headers, tmp_path / "exported")
+        study_s = _run_a_one_trial_study(base, headers)
     finally:
         process.terminate()  # SIGTERM quits like Ctrl+C (Windows: TerminateProcess, exit code 1)
         code = process.wait(60)
@@ -129,11 +131,62 @@ def test_frozen_app_serves_the_ui_and_trains_through_its_worker(frozen: FrozenBu
         "size_mib": round(frozen.size_bytes() / 2**20),
         "startup_seconds": round(startup_s, 2),
         "train_512_steps_seconds": round(train_s, 1),
+        "onnx_export_seconds": round(onnx_s, 1),
+        "one_trial_study_seconds": round(study_s, 1),
     }
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "frozen-build.json").write_text(json.dumps(report, indent=2))
     print(f"frozen build: {report}")
+
+
+def _export_onnx_through(base: str, headers: dict[str, str], dest: Path) -> float:
+    """The bundle's `model-export` sub-command: torch's ONNX exporter (onnxscript's op sources)
+    and onnxruntime's check on real frames, all from the bundle."""
+    started = time.monotonic()
+    dest.mkdir()
+    [final] = requests.get(f"{base}/api/models?kind=final", headers=headers, timeout=10).json()["models"]
+    body = {"format": "onnx", "dest": str(dest)}
+    answer = requests.post(f"{base}/api/models/{final['id']}/export", headers=headers, json=body, timeout=30)
+    assert answer.status_code == 202, answer.text
+    url = f"{base}/api/models/exports/{answer.json()['job']['id']}"
+
+    def done() -> dict | None:  # type: ignore[type-arg]
+        job = requests.get(url, headers=headers, timeout=10).json()["job"]
+        return job if job["status"] in ("completed", "failed", "cancelled") else None
+
+    job = _wait(done, 240, "the ONNX export")
+    assert job["status"] == "completed", job
+    assert any(p.name == "model.onnx" for p in dest.rglob("*")), list(dest.rglob("*"))
+    return time.monotonic() - started
+
+
+def _run_a_one_trial_study(base: str, headers: dict[str, str]) -> float:
+    """Optuna and its RDB storage (SQLAlchemy, alembic's migrations) from the bundle, one trial run
+    through the bundle's worker with its trial evaluations."""
+    started = time.monotonic()
+    tiny = {k: v for k, v in FROZEN_RUN.items() if k != "total_timesteps"}
+    request = {
+        "game": "breakout",
+        "algorithm": "ppo",
+        "n_trials": 1,
+        "timesteps_per_trial": 512,
+        "sampler": "random",
+        "pruner": "none",
+        "params": {"learning_rate": {"low": 1e-5, "high": 1e-3, "log": True}},
+        "config": {**tiny, "trial_eval_every_pct": 50, "trial_eval_episodes": 1, "trial_eval_max_seconds": 5},
+    }
+    answer = requests.post(f"{base}/api/studies", headers=headers, json=request, timeout=60)
+    assert answer.status_code == 201, answer.text
+    url = f"{base}/api/studies/{answer.json()['study']['id']}"
+
+    def ended() -> dict | None:  # type: ignore[type-arg]
+        study = requests.get(url, headers=headers, timeout=10).json()["study"]
+        return study if study["status"] != "running" else None
+
+    study = _wait(ended, 300, "the one-trial study")
+    assert study["status"] == "completed" and study["trials"][0]["state"] == "complete", study
+    return time.monotonic() - started
 
 
 def test_frozen_doctor_checks_torch_through_its_own_executable(frozen: FrozenBuild, tmp_path: Path) -> None:
