@@ -39,6 +39,8 @@ if [ "$(uname -s)" = Linux ] && command -v dpkg-query >/dev/null; then
     # the desktop window's Qt WebEngine (pywebview[qt]) on Xvfb
     missing="$missing $(deb_missing libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
       libxcb-render-util0 libxcb-image0 libxcb-shape0 libegl1 libnss3)"
+    # the studies tests' real PostgreSQL server (tests/helpers/postgres.py starts its own cluster)
+    missing="$missing $(deb_missing postgresql)"
     "$PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))' \
       || missing="$missing python3-dev"
     # shellcheck disable=SC2086

@@ -7,7 +7,12 @@ time), seed 2's never does (0). That makes the trial with seed 2 hopeless on eve
 without relying on what a thousand steps could teach.
 """
 
+import time
+from collections.abc import Callable
 from typing import Any
+
+from tests.helpers.api_client import call
+from tests.helpers.server import LiveServer
 
 TINY_TRIAL_CONFIG: dict[str, Any] = {
     "n_envs": 2,
@@ -38,3 +43,22 @@ def tiny_study(**overrides: Any) -> dict[str, Any]:
     }
     request.update(overrides)
     return request
+
+
+def wait_for_study(server: LiveServer, study_id: str, timeout: float = 300.0) -> dict[str, Any]:
+    """The study once it is no longer running."""
+    return wait_for(server, study_id, lambda study: study["status"] != "running", timeout)
+
+
+def wait_for(
+    server: LiveServer, study_id: str, condition: Callable[[dict[str, Any]], bool], timeout: float = 300.0
+) -> dict[str, Any]:
+    """GET /api/studies/<id> every half second until `condition(study)`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        study = call(server, "GET", f"/studies/{study_id}")["study"]
+        if condition(study):
+            return study
+        if time.monotonic() > deadline:
+            raise AssertionError(f"study {study_id}: not there after {timeout} s: {study}")
+        time.sleep(0.5)

@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.helpers.api_client import call, fetch
 from tests.helpers.server import LiveServer
-from tests.studies.study_requests import GOOD_START, HOPELESS, TINY_TRIAL_CONFIG, tiny_study
+from tests.studies.study_requests import GOOD_START, HOPELESS, TINY_TRIAL_CONFIG, tiny_study, wait_for_study
 
 pytestmark = pytest.mark.training
-
-
-def wait_for_study(server: LiveServer, study_id: str, timeout: float = 300.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        study = call(server, "GET", f"/studies/{study_id}")["study"]
-        if study["status"] != "running":
-            return study
-        time.sleep(1)
-    raise AssertionError(f"study {study_id} still running after {timeout} s: {study}")
 
 
 def test_a_hopeless_trial_is_pruned_and_the_best_is_promoted(live_server: LiveServer) -> None:

@@ -3,6 +3,8 @@
 Like `retro-ml train`: when the app runs on the same data dir the study is created through its
 API (the window shows it live); otherwise this process is the main process while the study runs.
 Ctrl+C stops the study: no new trials, and the running ones are stopped (their models saved).
+`--join STUDY --storage URL` runs trials of a study an app on another machine made in a shared
+storage (PostgreSQL): this machine's trials are runs in this data dir, the bar counts everyone's.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ class StudyClient:
         assert self._services is not None
         return self._services.studies.create(payload)
 
+    def join(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self._app is not None:
+            return self._app.call("POST", "/api/studies/join", payload)["study"]
+        assert self._services is not None
+        return self._services.studies.join(payload)
+
     def get(self, study_id: str) -> dict[str, Any]:
         if self._app is not None:
             return self._app.call("GET", f"/api/studies/{study_id}")["study"]
@@ -66,6 +74,12 @@ class StudyClient:
 
 
 def payload_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The request: POST /api/studies's, or /join's with --join."""
+    if args.join:
+        return {"study": args.join, **({"storage": args.storage} if args.storage else {})}
+    missing = [f"--{name}" for name in ("game", "trials", "timesteps") if getattr(args, name) is None]
+    if missing:
+        raise SystemExit(f"retro-ml tune: {', '.join(missing)} required (or --join STUDY to run another's trials)")
     payload: dict[str, Any] = {
         "game": args.game,
         "algorithm": args.algo,
@@ -76,6 +90,8 @@ def payload_of(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.study:
         payload["name"] = args.study
+    if args.storage:
+        payload["storage"] = args.storage
     if args.set:
         payload["config"] = dict(parse_setting(text) for text in args.set)
     return payload
@@ -95,6 +111,7 @@ def parse_setting(text: str) -> tuple[str, Any]:
 def tune(args: argparse.Namespace) -> int:
     treat_sigterm_as_interrupt()  # a closed terminal stops the study, like Ctrl+C
     paths = AppPaths(resolve_data_dir(getattr(args, "data_dir", None)))
+    payload = payload_of(args)
     try:
         app = running_app(paths)
     except DataDirBusy as busy:
@@ -102,13 +119,13 @@ def tune(args: argparse.Namespace) -> int:
         return 1
     if app is not None:
         try:
-            return run_study(StudyClient(app=app), payload_of(args), f" in the running app ({app.base_url})")
+            return run_study(StudyClient(app=app), payload, f" in the running app ({app.base_url})")
         except urllib.error.URLError as error:
             print(f"Could not reach the running app at {app.base_url}: {error.reason}", file=sys.stderr)
             return 1
     try:
         with local_services(paths) as services:
-            return run_study(StudyClient(services=services), payload_of(args), "")
+            return run_study(StudyClient(services=services), payload, "")
     except AppError as error:  # e.g. a database from a newer version
         print(f"Error: {error.message}", file=sys.stderr)
         return 1
@@ -116,15 +133,17 @@ def tune(args: argparse.Namespace) -> int:
 
 def run_study(client: StudyClient, payload: dict[str, Any], where: str) -> int:
     printer = ProgressPrinter()
+    joining = "study" in payload
     try:
-        study = client.create(payload)
+        study = client.join(payload) if joining else client.create(payload)
     except AppError as error:
         field = f" ({error.field})" if error.field else ""
         print(f"Error{field}: {error.message}", file=sys.stderr)
         return 2
     printer.message(
-        f"Study {study['name']}{where}: {study['n_trials']} trials of {study['timesteps_per_trial']:,} steps, "
-        f"{study['sampler']} sampler, {study['pruner']} pruner. Ctrl+C stops it."
+        f"{'Joined study' if joining else 'Study'} {study['name']}{where}: {study['n_trials']} trials of "
+        f"{study['timesteps_per_trial']:,} steps, {study['sampler']} sampler, {study['pruner']} pruner"
+        f"{', in ' + study['storage'] if joining else ''}. Ctrl+C stops it."
     )
     seen_done = 0
     try:
@@ -150,7 +169,8 @@ def report_finished(printer: ProgressPrinter, study: dict[str, Any], seen: int) 
     for trial in ended[seen:]:
         value = f"{trial['value']:g}" if trial["value"] is not None else "-"
         params = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in trial["params"].items())
-        printer.message(f"Trial {trial['number']}: {trial['state']}, score {value} ({params})")
+        where = "" if trial.get("local", True) else f" on {trial.get('machine') or 'another machine'}"
+        printer.message(f"Trial {trial['number']}{where}: {trial['state']}, score {value} ({params})")
     return len(ended)
 
 
@@ -172,5 +192,5 @@ def final_summary(study: dict[str, Any]) -> str:
     params = json.dumps(best["params"])
     return (
         f"Study {study['name']}: {study['status']}. Best: trial {best['number']}, score {best['value']:g}, "
-        f"{params} (run {best['experiment_id']})."
+        f"{params} ({'run ' + best['experiment_id'] if best['experiment_id'] else 'on ' + str(best['machine'])})."
     )

@@ -22,6 +22,7 @@ class Setting:
     choices: tuple[str, ...] | None = None  # str settings: the allowed values (None: free text)
     max_length: int = 1000  # str settings: longest accepted value
     check: Callable[[str, Any], Any] | None = None  # a further check after the type's (ids, paths)
+    secret_url: bool = False  # a URL whose password no answer shows (`***`; see SettingsService.public)
 
 
 def _invalid(name: str, message: str) -> InvalidInput:
@@ -63,6 +64,14 @@ def check_preset(name: str, value: str) -> str:
     return value
 
 
+def check_study_storage(name: str, value: str) -> str:
+    """Empty (the data folder's studies.db), or a sqlite:/// or postgresql:// URL (not tried here:
+    a study created with it says at once when it cannot be reached)."""
+    from retro_ml.services.studies.storage import check_storage_url
+
+    return check_storage_url(value, field=f"settings.{name}") if value.strip() else ""
+
+
 ACCENTS = ("blue", "violet", "green", "orange", "pink", "teal")
 
 SCHEMA: dict[str, Setting] = {
@@ -97,6 +106,17 @@ SCHEMA: dict[str, Setting] = {
         help="Folder where NEW runs keep models, checkpoints and videos (empty: inside the data folder).",
         max_length=1000,
         check=check_folder,
+    ),
+    # Hyperparameter search (services/studies)
+    "study_storage_url": Setting(
+        "",
+        str,
+        help="Where new studies keep their trials: a PostgreSQL URL (postgresql://user:password@host/db) lets "
+        "other machines join them with `retro-ml tune --join`; empty: studies.db in the data folder. "
+        "The password is kept here only and never shown.",
+        max_length=2000,
+        check=check_study_storage,
+        secret_url=True,
     ),
     # Disk space, checked every few seconds while runs train (0 turns either off)
     "low_disk_warning_mb": Setting(
@@ -141,6 +161,20 @@ def check_disk_thresholds(values: dict[str, Any], changed: dict[str, Any]) -> No
         )
 
 
+def keep_password(name: str, value: Any, current: Any) -> Any:
+    """A secret URL sent back as answers show it (`***` for its password) keeps the stored password;
+    `***` for another server, user or database is a 400: the password must be typed."""
+    if not SCHEMA[name].secret_url or not value:
+        return value
+    from retro_ml.services.studies.storage import HIDDEN, has_password, redact_url
+
+    if has_password(value) or f":{HIDDEN}@" not in value:
+        return value
+    if current and redact_url(current) == value:
+        return current
+    raise _invalid(name, f"Type the password of {value}: '{HIDDEN}' stands for the saved one, for that URL only.")
+
+
 class SettingsPersistence(Protocol):
     def load_settings(self) -> dict[str, Any]: ...
     def save_settings(self, values: dict[str, Any]) -> None: ...
@@ -182,13 +216,25 @@ class SettingsService:
     def get(self, name: str) -> Any:
         return self.all()[name]
 
+    def public(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The settings as answers show them: a URL's password is `***`."""
+        from retro_ml.services.studies.storage import redact_url
+
+        shown = dict(self.all() if values is None else values)
+        for name, spec in SCHEMA.items():
+            if spec.secret_url and shown.get(name):
+                shown[name] = redact_url(shown[name])
+        return shown
+
     def update(self, changes: Any) -> dict[str, Any]:
         """Validate every change first; nothing is saved unless all are valid."""
         if not isinstance(changes, dict) or not changes:
             raise InvalidInput('Send the settings to change, e.g. {"max_concurrent_runs": 2}.')
         checked = {name: check_setting(name, value) for name, value in changes.items()}
         with self._lock:
-            values = {**self.all(), **checked}
+            current = self.all()
+            checked = {name: keep_password(name, value, current[name]) for name, value in checked.items()}
+            values = {**current, **checked}
             check_disk_thresholds(values, changed=checked)
             self._persistence.save_settings(values)
         for listener in list(self._listeners):

@@ -20,12 +20,18 @@ TRIAL_STATES = {
 EXPERIMENT_ATTR = "experiment_id"  # the trial's run, a user attr of the Optuna trial
 FAIL_REASON_ATTR = "fail_reason"
 CONFIG_ATTR = "config"  # the trial's searched values as its run got them (batch_size fitted to a rollout)
+MACHINE_ID_ATTR = "machine_id"  # the app (host and data dir) that runs the trial: services/studies/runner.Machine
+MACHINE_ATTR = "machine"  # ...and its host name, for people
+STUDY_ATTR = "retro_ml"  # the Optuna study's user attr: what `join` needs to run its trials elsewhere
 MIN_TRIALS_FOR_IMPORTANCE = 2
 
 
-def trial_dict(trial: Any, promoted: Sequence[str] = ()) -> dict[str, Any]:
-    """One Optuna FrozenTrial: {number, state, params, value, experiment_id, started, finished,
-    duration_seconds, intermediate_values: [{step, value}], message, promoted_experiment_ids}."""
+def trial_dict(trial: Any, promoted: Sequence[str] = (), machine_id: str | None = None) -> dict[str, Any]:
+    """One Optuna FrozenTrial: {number, state, params, value, experiment_id, machine, local, started,
+    finished, duration_seconds, intermediate_values: [{step, value}], message, promoted_experiment_ids,
+    retry_of}. `local`: run by this app (`machine_id`), so `experiment_id` is one of its runs; another
+    machine's trial has no experiment here (null)."""
+    local = machine_id is None or trial.user_attrs.get(MACHINE_ID_ATTR, machine_id) == machine_id
     started, finished = trial.datetime_start, trial.datetime_complete
     duration = (finished - started).total_seconds() if started and finished else None
     return {
@@ -34,7 +40,9 @@ def trial_dict(trial: Any, promoted: Sequence[str] = ()) -> dict[str, Any]:
         "params": dict(trial.params),
         "config": trial.user_attrs.get(CONFIG_ATTR),
         "value": _number(trial.value) if trial.values is not None else None,
-        "experiment_id": trial.user_attrs.get(EXPERIMENT_ATTR),
+        "experiment_id": trial.user_attrs.get(EXPERIMENT_ATTR) if local else None,
+        "machine": trial.user_attrs.get(MACHINE_ATTR),
+        "local": local,
         "started": _iso(started),
         "finished": _iso(finished),
         "duration_seconds": round(duration, 3) if duration is not None else None,
@@ -43,7 +51,14 @@ def trial_dict(trial: Any, promoted: Sequence[str] = ()) -> dict[str, Any]:
         ],
         "message": trial.user_attrs.get(FAIL_REASON_ATTR, ""),
         "promoted_experiment_ids": list(promoted),  # full runs made from it (POST .../promote)
+        "retry_of": trial.system_attrs.get("failed_trial"),  # the lost trial it runs again (storage.py)
     }
+
+
+def counted_trials(trials: Sequence[Any]) -> list[Any]:
+    """The trials that count towards n_trials: asked (not WAITING), less the lost ones a retry replaced."""
+    retried = {t.system_attrs.get("failed_trial") for t in trials} - {None}
+    return [t for t in trials if t.state.name != "WAITING" and t.number not in retried]
 
 
 def state_counts(trials: Sequence[Any]) -> dict[str, int]:
@@ -73,7 +88,7 @@ def best_so_far(trials: Sequence[Any]) -> list[dict[str, Any]]:
     return series
 
 
-def study_summary(record: StudyRecord, trials: Sequence[Any]) -> dict[str, Any]:
+def study_summary(record: StudyRecord, trials: Sequence[Any], machine_id: str | None = None) -> dict[str, Any]:
     """The study without its trials: what lists and `study.updated` carry."""
     best = best_trial(trials)
     counts = state_counts(trials)
@@ -95,7 +110,7 @@ def study_summary(record: StudyRecord, trials: Sequence[Any]) -> dict[str, Any]:
         "updated": record.updated,
         "counts": counts,
         "trials_done": counts["complete"] + counts["pruned"] + counts["failed"],
-        "best_trial": trial_dict(best) if best is not None else None,
+        "best_trial": trial_dict(best, machine_id=machine_id) if best is not None else None,
         "best_value": best.value if best is not None else None,
     }
 

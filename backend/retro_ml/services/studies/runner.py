@@ -17,23 +17,40 @@ after the app closed (`reconcile`) follows the trials still running, catches up 
 it missed, tells Optuna how the runs that ended meanwhile ended, and fails a trial whose run was
 never created. Stopping a study asks for no new trials: the trials in flight run to their end
 and are told as usual. Closing the app ends the thread only: its trials go on as runs do.
+
+Several machines may run one study (a shared PostgreSQL storage, `retro-ml tune --join`): each
+trial carries the user attrs `machine_id` and `machine` (the host) of the runner that asked for
+it, and a runner only follows its own. Every runner beats Optuna's heartbeat for its own trials
+and fails the trials of a machine gone silent for the grace period (storage.py), which Optuna
+enqueues again; a trial of ours found failed that way while its run still goes on (the app was
+closed for longer than the grace period) has its run stopped: the retry redoes it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
+import time
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from retro_ml.errors import AppError, NotFound
-from retro_ml.run_contract import EVENTS_FILE, PRUNE_FILE
+from retro_ml.run_contract import PRUNE_FILE
 from retro_ml.services.experiments import ExperimentManager
 from retro_ml.services.settings import SettingsService
-from retro_ml.services.studies.describe import CONFIG_ATTR, EXPERIMENT_ATTR, FAIL_REASON_ATTR
+from retro_ml.services.studies.describe import (
+    CONFIG_ATTR,
+    EXPERIMENT_ATTR,
+    FAIL_REASON_ATTR,
+    MACHINE_ATTR,
+    MACHINE_ID_ATTR,
+    counted_trials,
+)
 from retro_ml.services.studies.search_space import Param, fit_to_rollout, parse_space
+from retro_ml.services.studies.trial_results import read_trial_evaluations, trial_value
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, Lineage
 from retro_ml.store.study_store import StudyRecord
 
@@ -44,11 +61,21 @@ MAX_CREATE_FAILURES = 3  # in a row: the study stops, saying why
 PROMOTED_TAG = "promoted"
 
 
+@dataclass(frozen=True)
+class Machine:
+    """Who runs trials: `id` tells this data dir's app from any other (on this host or not), `name` is the host."""
+
+    id: str
+    name: str
+
+
 class StudyRunner:
     def __init__(
         self,
         record: StudyRecord,
         study: Any,  # optuna.Study, loaded with this study's sampler and pruner
+        storage: Any,  # its optuna RDBStorage
+        machine: Machine,
         experiments: ExperimentManager,
         settings: SettingsService,
         on_trial: Callable[[StudyRecord, int], None],
@@ -56,6 +83,10 @@ class StudyRunner:
     ) -> None:
         self.record = record
         self.study = study
+        self._storage = storage
+        self._study_id: int = storage.get_study_id_from_name(record.name)
+        self._machine = machine
+        self._heartbeat_due = 0.0  # time.monotonic() of the next heartbeat round
         self._experiments = experiments
         self._settings = settings
         self._on_trial = on_trial  # a trial changed: (record, trial number)
@@ -108,6 +139,7 @@ class StudyRunner:
         try:
             self.reconcile()
             while not self._closing.is_set():
+                self._heartbeat()
                 self._finish_ended()
                 if self._closing.is_set() or self._step():
                     break
@@ -119,7 +151,8 @@ class StudyRunner:
 
     def _step(self) -> bool:
         """Start trials while slots are free; True once the runner has nothing left to do."""
-        asked = sum(1 for t in self.study.get_trials(deepcopy=False) if t.state.name != "WAITING")
+        trials = self.study.get_trials(deepcopy=False)
+        asked = len(counted_trials(trials))
         with self._lock:
             accepting = self._accepting
             in_flight = len(self._in_flight)
@@ -133,12 +166,21 @@ class StudyRunner:
         if in_flight:
             return False
         if asked >= self.record.n_trials:
+            elsewhere = sum(1 for t in trials if t.state.name == "RUNNING")
+            if elsewhere:  # trials of other machines: the study completes when they end (or are failed as lost)
+                return False
             self._on_done(self.record, "completed", f"All {self.record.n_trials} trials ran.")
             return True
         return not accepting  # stopped, and its last trials have ended
 
     def _start_trial(self) -> None:
-        trial = self.study.ask()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Heartbeat ... used with Study.optimize": we beat ourselves
+            trial = self.study.ask()
+        trial_id = self._storage.get_trial_id_from_study_id_trial_number(self._study_id, trial.number)
+        self._storage.record_heartbeat(trial_id)
+        trial.set_user_attr(MACHINE_ID_ATTR, self._machine.id)
+        trial.set_user_attr(MACHINE_ATTR, self._machine.name)
         params = {param.name: param.suggest(trial) for param in self._space}
         config = fit_to_rollout({**self.record.config, **params}, self.record.algorithm)
         trial.set_user_attr(CONFIG_ATTR, {name: config[name] for name in params})
@@ -164,7 +206,7 @@ class StudyRunner:
         self._create_failures = 0
         trial.set_user_attr(EXPERIMENT_ATTR, experiment.id)
         with self._lock:
-            self._in_flight[experiment.id] = (trial.number, trial._trial_id)
+            self._in_flight[experiment.id] = (trial.number, trial_id)
         self._on_trial(self.record, trial.number)
 
     # ---- evaluations and pruning ------------------------------------------------------
@@ -185,7 +227,7 @@ class StudyRunner:
 
     def _report(self, trial_id: int, step: int, value: float) -> bool:
         """Report once per step (a catch-up may see one again); False when it was known already."""
-        frozen = self.study._storage.get_trial(trial_id)
+        frozen = self._storage.get_trial(trial_id)
         if step in frozen.intermediate_values or frozen.state.is_finished():
             return False
         self._trial(trial_id).report(float(value), step)
@@ -231,7 +273,7 @@ class StudyRunner:
     def _tell(self, experiment: Experiment, number: int, trial_id: int) -> None:
         from optuna.trial import TrialState
 
-        frozen = self.study._storage.get_trial(trial_id)
+        frozen = self._storage.get_trial(trial_id)
         if frozen.state.is_finished():
             return
         status = experiment.status
@@ -251,8 +293,10 @@ class StudyRunner:
     def _fail(self, number: int, reason: str) -> None:
         from optuna.trial import TrialState
 
-        trial_id = self.study._storage.get_trial_id_from_study_id_trial_number(self.study._study_id, number)
-        self.study._storage.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
+        trial_id = self._storage.get_trial_id_from_study_id_trial_number(self._study_id, number)
+        if self._storage.get_trial(trial_id).state.is_finished():
+            return
+        self._storage.set_trial_user_attr(trial_id, FAIL_REASON_ATTR, reason)
         self.study.tell(number, state=TrialState.FAIL, skip_if_finished=True)
         self._on_trial(self.record, number)
 
@@ -261,23 +305,69 @@ class StudyRunner:
             self._in_flight.pop(experiment_id, None)
             self._prune_asked.discard(experiment_id)
 
+    # ---- heartbeats ------------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        """Beat for our trials in flight (stopping the run of one failed as lost meanwhile), and fail
+        the trials of machines gone silent (Optuna enqueues each again), every HEARTBEAT_SECONDS."""
+        now = time.monotonic()
+        if now < self._heartbeat_due:
+            return
+        self._heartbeat_due = now + self._storage.get_heartbeat_interval()
+        with self._lock:
+            in_flight = list(self._in_flight.items())
+        for experiment_id, (number, trial_id) in in_flight:
+            if self._storage.get_trial(trial_id).state.is_finished():
+                self._drop_lost(experiment_id, number)
+            else:
+                self._storage.record_heartbeat(trial_id)
+        import optuna
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(self.study)
+
+    def _drop_lost(self, experiment_id: str, number: int) -> None:
+        """Our trial was failed by another machine (no heartbeat for the grace period): its retry
+        redoes it, so its run stops and the runner forgets it."""
+        log.warning("study %s: trial %d was failed as lost; stopping its run %s", self.record.id, number, experiment_id)
+        try:
+            if self._experiments.get(experiment_id).status in ACTIVE_STATUSES:
+                self._experiments.stop(experiment_id)
+        except AppError:  # it ended or went meanwhile
+            pass
+        self._forget(experiment_id)
+        self._on_trial(self.record, number)
+
     # ---- after a restart ----------------------------------------------------------------
     def reconcile(self) -> None:
-        """Follow the trials Optuna calls running again (see the module doc)."""
+        """Follow our trials Optuna calls running again (see the module doc); beat for them first,
+        so that the first round of `fail_stale_trials` does not take them for lost."""
         from optuna.trial import TrialState
 
-        for frozen in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        for frozen in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.FAIL)):
+            if not self._ours(frozen):
+                continue
+            trial_id = self._storage.get_trial_id_from_study_id_trial_number(self._study_id, frozen.number)
             experiment = self._experiment_of(frozen)
+            if frozen.state == TrialState.FAIL:  # failed as lost while the app was closed: its run, if any, stops
+                if experiment is not None and experiment.status in ACTIVE_STATUSES:
+                    self._drop_lost(experiment.id, frozen.number)
+                continue
             if experiment is None:
                 self._fail(frozen.number, "The app closed before this trial's run was created.")
                 continue
+            self._storage.record_heartbeat(trial_id)
             if EXPERIMENT_ATTR not in frozen.user_attrs:
-                self.study._storage.set_trial_user_attr(frozen._trial_id, EXPERIMENT_ATTR, experiment.id)
+                self._storage.set_trial_user_attr(trial_id, EXPERIMENT_ATTR, experiment.id)
             if (Path(experiment.run_dir) / PRUNE_FILE).exists():
                 self._prune_asked.add(experiment.id)
             with self._lock:
-                self._in_flight[experiment.id] = (frozen.number, frozen._trial_id)
-                self.catch_up(experiment, frozen._trial_id)
+                self._in_flight[experiment.id] = (frozen.number, trial_id)
+                self.catch_up(experiment, trial_id)
+
+    def _ours(self, frozen: Any) -> bool:
+        """A trial this app asked for (one from before machines were noted counts as ours)."""
+        return frozen.user_attrs.get(MACHINE_ID_ATTR, self._machine.id) == self._machine.id
 
     def _experiment_of(self, frozen: Any) -> Experiment | None:
         experiment_id = frozen.user_attrs.get(EXPERIMENT_ATTR)
@@ -292,30 +382,3 @@ class StudyRunner:
                 if PROMOTED_TAG not in experiment.metadata.tags:
                     return experiment
         return None
-
-
-def trial_value(intermediate: dict[int, float], final_metrics: dict[str, Any] | None) -> float | None:
-    """The last evaluation's mean score, else the run's final mean reward, else None."""
-    if intermediate:
-        return float(intermediate[max(intermediate)])
-    reward = (final_metrics or {}).get("mean_reward")
-    return float(reward) if isinstance(reward, (int, float)) else None
-
-
-def read_trial_evaluations(run_dir: Path) -> list[dict[str, Any]]:
-    """The `trial_evaluation` reports of a run folder's events.jsonl (unreadable lines skipped)."""
-    try:
-        text = (run_dir / EVENTS_FILE).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    reports = []
-    for line in text.splitlines():
-        if '"trial_evaluation"' not in line:
-            continue
-        try:
-            report = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(report, dict) and report.get("type") == "trial_evaluation":
-            reports.append(report)
-    return reports

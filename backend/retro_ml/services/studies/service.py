@@ -8,9 +8,11 @@ search space, storage URL, status) in the `studies` table. Running studies get a
 from __future__ import annotations
 
 import builtins
+import hashlib
 import logging
 import math
 import secrets
+import socket
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,13 +26,15 @@ from retro_ml.services.experiments.config_fields import FIELDS, check_value
 from retro_ml.services.settings import SettingsService
 from retro_ml.services.studies.describe import (
     CONFIG_ATTR,
+    STUDY_ATTR,
     best_so_far,
     importance,
     study_summary,
     trial_dict,
 )
+from retro_ml.services.studies.joining import parse_join, record_from_definition, study_definition
 from retro_ml.services.studies.requests import DQN_TRIAL_DEFAULTS, TRIAL_DEFAULTS, NewStudy, parse_new_study
-from retro_ml.services.studies.runner import PROMOTED_TAG, StudyRunner
+from retro_ml.services.studies.runner import PROMOTED_TAG, Machine, StudyRunner
 from retro_ml.services.studies.search_space import SAFE_BOUNDS, default_space, fit_to_trials
 from retro_ml.services.studies.storage import StorageCache, default_storage_url, redact_url
 from retro_ml.store.entities import Experiment, Lineage
@@ -55,7 +59,8 @@ class StudyService:
         self._settings = settings
         self._bus = bus
         self._data_dir = data_dir
-        self._storages = StorageCache()
+        self._storages = StorageCache(lambda: str(settings.get("study_storage_url") or ""))
+        self.machine = this_machine(data_dir)
         self._lock = threading.RLock()
         self._runners: dict[str, StudyRunner] = {}
         self._importance_cache: dict[str, tuple[int, dict[str, float] | None, str]] = {}
@@ -95,7 +100,9 @@ class StudyService:
         trials = study.get_trials(deepcopy=False)
         detail = self._summary(record, trials)
         promoted = self._promoted(record.id)
-        detail["trials"] = [trial_dict(t, promoted.get(t.number, ())) for t in sorted(trials, key=lambda t: t.number)]
+        detail["trials"] = [
+            trial_dict(t, promoted.get(t.number, ()), self.machine.id) for t in sorted(trials, key=lambda t: t.number)
+        ]
         detail["best_so_far"] = best_so_far(trials)
         detail["importance"], detail["importance_reason"] = self._importance(record, study, trials)
         return detail
@@ -122,19 +129,51 @@ class StudyService:
             pruner=request.pruner,
             params={param.name: param.to_dict() for param in space},
             config=config,
-            storage_url=request.storage_url or default_storage_url(self._data_dir),
+            storage_url="",
         )
+        url = request.storage_url or str(self._settings.get("study_storage_url") or "")
+        url = url or default_storage_url(self._data_dir)
+        record.storage_url = self._storages.remember(url)  # the record keeps no password (storage.py)
         import optuna
 
-        storage = self._storages.get(record.storage_url)  # 422 when it cannot be opened: nothing is created
+        storage = self._storages.get(url)  # 422 when it cannot be opened: nothing is created
         try:
             study = optuna.create_study(storage=storage, study_name=record.name, direction="maximize")
         except optuna.exceptions.DuplicatedStudyError:
-            raise Conflict(f"The storage {redact_url(record.storage_url)} has a study '{name}' already.") from None
+            raise Conflict(f"The storage {record.storage_url} has a study '{name}' already.") from None
+        study.set_user_attr(STUDY_ATTR, study_definition(record))  # for machines that join it
         for params in request.enqueue:
             study.enqueue_trial(params)
         self._store.create(record)
         log.info("study %s (%s) created in %s", record.id, record.name, redact_url(record.storage_url))
+        self._start_runner(record)
+        summary = self._summary(record)
+        self._bus.publish(STUDY_UPDATED, StudyUpdatedEvent(study=summary))
+        return summary
+
+    def join(self, payload: Any) -> dict[str, Any]:
+        """Run trials of a study another app created in a shared storage: `{study, storage}` → its summary.
+
+        The study's definition comes from its Optuna user attr (`create` puts it there); this app
+        keeps a record with the same id (lineage and links agree across machines) and runs trials
+        on its own queue. A stopped record of it here is resumed."""
+        name, url = parse_join(payload, str(self._settings.get("study_storage_url") or ""))
+        storage = self._storages.get(url)  # 422 when it cannot be opened
+        try:
+            optuna_id = storage.get_study_id_from_name(name)
+        except KeyError:
+            raise AppError(
+                "not_found", f"The storage {redact_url(url)} has no study '{name}'.", status=404, field="study"
+            ) from None
+        record = record_from_definition(storage.get_study_user_attrs(optuna_id).get(STUDY_ATTR), name)
+        record.storage_url = self._storages.remember(url)
+        existing = next((r for r in self._store.list() if r.id == record.id or r.name == name), None)
+        if existing is not None:
+            if existing.id == record.id and existing.status == "stopped":
+                return self.resume(existing.id)
+            raise Conflict(f"This app has the study '{existing.name}' already ({existing.status}).")
+        self._store.create(record)
+        log.info("study %s (%s) joined in %s as %s", record.id, name, record.storage_url, self.machine.name)
         self._start_runner(record)
         summary = self._summary(record)
         self._bus.publish(STUDY_UPDATED, StudyUpdatedEvent(study=summary))
@@ -269,7 +308,17 @@ class StudyService:
 
     def _start_runner(self, record: StudyRecord) -> None:
         study = self._optuna_study(record)
-        runner = StudyRunner(record, study, self._experiments, self._settings, self._publish_trial, self._runner_done)
+        storage = self._storages.get(record.storage_url)
+        runner = StudyRunner(
+            record,
+            study,
+            storage,
+            self.machine,
+            self._experiments,
+            self._settings,
+            on_trial=self._publish_trial,
+            on_done=self._runner_done,
+        )
         with self._lock:
             self._runners[record.id] = runner
         runner.start()
@@ -301,7 +350,7 @@ class StudyService:
                 summary = study_summary(record, [])
                 summary["message"] = error.message
                 return summary
-        summary = study_summary(record, trials)
+        summary = study_summary(record, trials, self.machine.id)
         runner = self._runner(record.id)
         summary["running_trials"] = runner.running_trials() if runner is not None else 0
         return summary
@@ -323,7 +372,7 @@ class StudyService:
             trial = next(t for t in study.get_trials(deepcopy=False) if t.number == number)
         except (AppError, StopIteration):
             return
-        trial_data = trial_dict(trial, self._promoted(record.id).get(number, ()))
+        trial_data = trial_dict(trial, self._promoted(record.id).get(number, ()), self.machine.id)
         self._bus.publish(STUDY_TRIAL, StudyTrialEvent(study_id=record.id, trial=trial_data))
         if trial.state.is_finished():
             self._bus.publish(STUDY_UPDATED, StudyUpdatedEvent(study=self._summary(self._store.get(record.id))))
@@ -336,3 +385,10 @@ class StudyService:
             if runner.follows(str(experiment_id)):
                 runner.on_evaluation(str(experiment_id), int(data.get("index") or 0), float(data["mean_score"]))
                 return
+
+
+def this_machine(data_dir: Path) -> Machine:
+    """This app among the machines of a shared study: its host and data dir (two apps on one host differ)."""
+    host = socket.gethostname() or "localhost"
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:10]
+    return Machine(id=f"{host}/{digest}", name=host)

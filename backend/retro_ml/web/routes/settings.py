@@ -1,4 +1,5 @@
-"""App settings, `/api/settings`: read all, change some (validated; nothing saved unless every value is valid)."""
+"""App settings, `/api/settings`: read all, change some (validated; nothing saved unless every value is valid).
+Answers show a URL's password as `***` (SettingsService.public)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ bp = Blueprint("settings", __name__, url_prefix="/api/settings")
 @bp.get("")
 def get_settings() -> ResponseReturnValue:
     service = app_services().settings
-    return jsonify(settings=service.all(), schema=service.describe())
+    return jsonify(settings=service.public(), schema=service.describe())
 
 
 @bp.put("")
 def put_settings() -> ResponseReturnValue:
     service = app_services().settings
-    return jsonify(settings=service.update(json_body()), schema=service.describe())
+    return jsonify(settings=service.public(service.update(json_body())), schema=service.describe())

@@ -1,5 +1,6 @@
 """Studies, `/api/studies/*`: Optuna hyperparameter searches whose trials are experiments
-(services/studies). Create, list, one study with its trials, stop, resume, promote a trial."""
+(services/studies). Create, join one in a shared storage, list, one study with its trials, stop, resume,
+promote a trial."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def list_studies() -> ResponseReturnValue:
 @bp.post("")
 def create_study() -> ResponseReturnValue:
     return jsonify(study=_studies().create(json_body())), 201
+
+
+@bp.post("/join")
+def join_study() -> ResponseReturnValue:
+    return jsonify(study=_studies().join(json_body())), 201
 
 
 @bp.get("/search-spaces")
