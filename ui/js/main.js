@@ -17,6 +17,7 @@ import dashboardView from "./dashboard/view.js";
 import experimentsView from "./experiments/view.js";
 import modelsView from "./models/view.js";
 import settingsView from "./settings/view.js";
+import studiesView from "./studies/view.js";
 import trainingView from "./training/view.js";
 import videosView from "./videos-tab/view.js";
 
@@ -40,6 +41,7 @@ registerView("training", trainingView);
 registerView("videos", videosView);
 registerView("experiments", experimentsView);
 registerView("models", modelsView);
+registerView("studies", studiesView);
 registerView("settings", settingsView);
 startRouter();
 load();

@@ -10,6 +10,7 @@ import { createRunCharts } from "./charts.js";
 import { createTrainingMonitor } from "./monitor.js";
 import { openNewTraining } from "./new-training-dialog.js";
 import { createExperimentsTable } from "./table.js";
+import { tuneButton } from "../studies/tune-dialog.js";
 
 const monitors = new Map(); // experiment id → monitor
 let monitorList;
@@ -173,7 +174,7 @@ function init(container) {
         "div",
         { class: "training__head" },
         el("h1", { class: "page-title" }, "Training Sessions"),
-        newTrainingButton(),
+        el("div", { class: "training__head-actions" }, tuneButton(), newTrainingButton()),
       ),
       el(
         "section",
