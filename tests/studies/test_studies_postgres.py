@@ -11,6 +11,7 @@ that cannot be reached (a closed port, a wrong password) is a 422 with nothing c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -22,8 +23,8 @@ import pytest
 
 from tests.helpers.api_client import call
 from tests.helpers.postgres import PostgresServer, free_port
-from tests.helpers.server import LiveServer, start_server
-from tests.studies.study_requests import TINY_TRIAL_CONFIG, tiny_study, wait_for_study
+from tests.helpers.server import LiveServer, kill_workers_under, start_server
+from tests.studies.study_requests import TINY_TRIAL_CONFIG, tiny_study, wait_for, wait_for_study
 
 QUICK_TRIALS = {**TINY_TRIAL_CONFIG, "trial_eval_every_pct": 50, "trial_eval_max_seconds": 5}
 
@@ -129,3 +130,41 @@ def test_join_refuses_a_study_retro_ml_did_not_make(live_server: LiveServer, pos
     assert answer["error"]["code"] == "not_a_retro_ml_study", answer
     assert call(live_server, "POST", "/studies/join", 400, json={"study": ""})["error"]["field"] == "study"
     assert call(live_server, "GET", "/studies")["studies"] == []
+
+
+@pytest.mark.training
+def test_a_machine_that_dies_mid_trial_has_its_trial_failed_and_retried(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """kill -9 of a joined machine and of its trial's worker (a machine gone): no heartbeat for the
+    grace period (6 s here), so the app fails that trial and runs it again, same parameters."""
+    url = postgres.create_database("lost_machine")
+    short_grace = {"RETRO_ML_STUDY_GRACE_SECONDS": "6"}
+    app = start_server(tmp_path / "app", env=short_grace)
+    joiner: subprocess.Popen[str] | None = None
+    try:
+        request = tiny_study(name="lost", n_trials=3, pruner="none", storage=url)
+        created = call(app, "POST", "/studies", 201, json=request)["study"]
+        joiner = subprocess.Popen(
+            [sys.executable, "-m", "retro_ml", "tune", "--join", "lost", "--storage", url,
+             "--data-dir", str(tmp_path / "machine-b")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+            env={**os.environ, **short_grace},
+        )  # fmt: skip
+        study = wait_for(app, created["id"], lambda s: any(not t["local"] for t in s["trials"]))
+        [lost] = [t for t in study["trials"] if not t["local"]]
+        joiner.kill()
+        joiner.wait(10)
+        assert kill_workers_under(tmp_path / "machine-b")  # its trial's worker, which would outlive it
+        study = wait_for_study(app, created["id"])
+    finally:
+        if joiner is not None and joiner.poll() is None:
+            joiner.kill()
+        assert app.stop() == 0
+
+    assert study["status"] == "completed", study["message"]
+    trials = {t["number"]: t for t in study["trials"]}
+    assert trials[lost["number"]]["state"] == "failed" and not trials[lost["number"]]["local"]
+    [retry] = [t for t in study["trials"] if t["retry_of"] == lost["number"]]
+    assert retry["local"] and retry["state"] == "complete" and retry["params"] == lost["params"]
+    assert study["counts"] == {"running": 0, "complete": 3, "pruned": 0, "failed": 1, "waiting": 0}
