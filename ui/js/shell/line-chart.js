@@ -43,12 +43,24 @@ const axisValue = (_u, values) => axisLabels(values);
 /** A series colour: a CSS variable name ("--success") follows the theme; else as given. */
 const resolveColor = (color, index) => (color?.startsWith("--") ? cssVar(color) : color ?? seriesColor(index));
 
-function axes(xLabel, yLabel) {
+// Tick steps for a count (trials, games): whole numbers only.
+const WHOLE_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+function axes(xLabel, yLabel, xWhole) {
   const stroke = cssVar("--text-muted");
   const grid = { stroke: cssVar("--border-muted"), width: 1 };
   const ticks = { stroke: cssVar("--border"), width: 1 };
   return [
-    { stroke, grid, ticks, label: xLabel, values: axisValue, font: "12px system-ui", labelFont: "12px system-ui" },
+    {
+      stroke,
+      grid,
+      ticks,
+      label: xLabel,
+      values: axisValue,
+      font: "12px system-ui",
+      labelFont: "12px system-ui",
+      ...(xWhole ? { incrs: WHOLE_INCREMENTS } : {}),
+    },
     { stroke, grid, ticks, label: yLabel, values: axisValue, font: "12px system-ui", labelFont: "12px system-ui", size: 56 },
   ];
 }
@@ -56,10 +68,10 @@ function axes(xLabel, yLabel) {
 /**
  * `options.series`: [{ label, color? }] (y series; x is the first data array; `color` a CSS
  * colour or a theme variable name such as "--success").
- * `options.height` (px, default 220). Resolves with { setData, append, destroy, element }.
+ * `options.height` (px, default 220); `options.xWhole`: x counts things (trials), ticks on whole numbers. Resolves with { setData, append, destroy, element }.
  * The chart fills its container's width and follows it when resized.
  */
-export async function createLineChart(container, { series, xLabel = "", yLabel = "", height = 220 } = {}) {
+export async function createLineChart(container, { series, xLabel = "", yLabel = "", height = 220, xWhole = false } = {}) {
   const uPlot = await loadUplot();
   let data = [[], ...series.map(() => [])];
   const build = () => ({
@@ -68,7 +80,7 @@ export async function createLineChart(container, { series, xLabel = "", yLabel =
     legend: { show: series.length > 1 },
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: false } },
-    axes: axes(xLabel, yLabel),
+    axes: axes(xLabel, yLabel, xWhole),
     series: [
       { label: xLabel || "x", value: (_u, v) => (v == null ? "–" : v.toLocaleString("en-US")) },
       ...series.map((s, i) => ({
