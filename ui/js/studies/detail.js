@@ -50,7 +50,7 @@ export function createStudyPage(container) {
   const bestSlot = el("div", { class: "studies-best", dataset: { field: "study-best" } });
   const chartSlot = el("div", { class: "studies-chart", dataset: { field: "best-chart" } });
   const chartNote = el("p", { class: "studies-muted", dataset: { field: "best-chart-note" } });
-  const importanceSlot = el("div", { dataset: { field: "study-importance" } });
+  const importanceSlot = el("div", { class: "studies-importance-slot", dataset: { field: "study-importance" } });
   const spaceList = el("dl", { class: "facts studies-space", dataset: { field: "study-space" } });
   const trials = createTrialsTable({ onPromote: promote });
   const loadingSlot = el("div", { class: "studies-loading" });
@@ -154,6 +154,7 @@ export function createStudyPage(container) {
         xLabel: "Trial",
         yLabel: "Mean score",
         height: 200,
+        xWhole: true,
       });
       chart = await chartPending;
       chartPending = null;
