@@ -16,7 +16,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,10 @@ from retro_ml.services.export.jobs import ExportJob
 from retro_ml.services.export.model_share import ModelShareExporter
 from retro_ml.services.export.twitter import TwitterExporter
 from retro_ml.services.export.youtube import YouTubeExporter
+from retro_ml.services.job_board import JobBoard
 from retro_ml.services.videos import VideoLibrary, VideoRegistry
 from retro_ml.services.videos.library import parse_ids
-from retro_ml.store.entities import Experiment, VideoArtifact, utc_now, validate_experiment_id
+from retro_ml.store.entities import Experiment, VideoArtifact, utc_now
 from retro_ml.store.experiment_store import ExperimentStore
 from retro_ml.store.video_store import VideoFilter
 
@@ -132,12 +132,9 @@ class ExportService:
         self._experiments = experiments
         self._bus = bus
         self._exporters = {e.id: e for e in (exporters if exporters is not None else default_exporters())}
-        self._lock = threading.Lock()
-        self._jobs: dict[str, ExportJob] = {}
-        self._threads: dict[str, threading.Thread] = {}
-        self._last_emit: dict[str, float] = {}
+        self._board: JobBoard[ExportJob] = JobBoard("export job", KEEP_FINISHED_JOBS, PROGRESS_INTERVAL_S)
+        self._lock = self._board.lock
         self._lanes = {True: Lane(heavy_slots), False: Lane(light_slots)}
-        self._closed = False
         library.add_guard(self._busy_reason)
 
     # ---- catalogue and jobs ----------------------------------------------------------
@@ -146,42 +143,21 @@ class ExportService:
 
     def jobs(self) -> list[ExportJob]:
         """Newest first."""
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+        return self._board.jobs()
 
     def get(self, job_id: str) -> ExportJob:
-        try:
-            validate_experiment_id(job_id)
-        except InvalidInput:
-            raise InvalidInput(f"'{job_id}' is not a valid export job id.", field="id") from None
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFound("export job", job_id)
-        return job
+        return self._board.get(job_id)
 
     def cancel(self, job_id: str) -> ExportJob:
         """Ask the job to stop and wait (briefly) until it has: ffmpeg killed, partial files removed."""
-        job = self.get(job_id)
-        if job.is_finished:
-            raise Conflict(f"This export has already {'been ' if job.status == 'cancelled' else ''}{job.status}.")
+        job = self._board.unfinished(job_id, "This export")
         job.cancel_requested.set()
-        thread = self._threads.get(job_id)
-        if thread is not None:
-            thread.join(CANCEL_WAIT_S)
+        self._board.wait(job_id, CANCEL_WAIT_S)
         return job
 
     def shutdown(self, timeout: float = 15.0) -> None:
         """Cancel every unfinished job and wait for their threads (no ffmpeg outlives the app)."""
-        with self._lock:
-            self._closed = True
-            jobs = [j for j in self._jobs.values() if not j.is_finished]
-            threads = list(self._threads.values())
-        for job in jobs:
-            job.cancel_requested.set()
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self._board.close(lambda job: job.cancel_requested.set(), timeout)
 
     # ---- starting exports ------------------------------------------------------------
     def export_video(self, video_id: str, payload: Any) -> ExportJob:
@@ -264,8 +240,7 @@ class ExportService:
         return exporter, destination, options
 
     def _check(self, exporter: Exporter, request: ExportRequest) -> None:
-        if self._closed:
-            raise Conflict("Retro ML Trainer is closing: export again after it restarts.")
+        self._board.refuse_when_closed()
         reason = exporter.accepts(request)
         if reason:
             raise Conflict(reason)
@@ -290,27 +265,13 @@ class ExportService:
 
     def _add(self, job: ExportJob, exporter: Exporter) -> ExportJob:
         thread = threading.Thread(target=self._run, args=(job, exporter), name=f"export-{job.id}", daemon=True)
-        with self._lock:
-            if self._closed:
-                raise Conflict("Retro ML Trainer is closing: export again after it restarts.")
-            self._jobs[job.id] = job
-            self._threads[job.id] = thread
-            self._forget_old_jobs()
+        self._board.add(job, thread)
         thread.start()
         return job
 
-    def _forget_old_jobs(self) -> None:
-        finished = [j for j in self._jobs.values() if j.is_finished]
-        for job in sorted(finished, key=lambda j: j.created)[: max(0, len(finished) - KEEP_FINISHED_JOBS)]:
-            self._jobs.pop(job.id, None)
-            self._threads.pop(job.id, None)
-            self._last_emit.pop(job.id, None)
-
     def _busy_reason(self, video: VideoArtifact) -> str | None:
         """The library's guard: no rename or delete while an export reads the video."""
-        with self._lock:
-            busy = any(j.video_id == video.id and not j.is_finished for j in self._jobs.values())
-        if busy:
+        if self._board.any(lambda j: j.video_id == video.id and not j.is_finished):
             return f"'{video.name}' is being exported: wait for the export to finish or cancel it, then try again."
         return None
 
@@ -350,11 +311,9 @@ class ExportService:
         self._emit_progress(job)
 
     def _emit_progress(self, job: ExportJob, force: bool = False) -> None:
-        now = time.monotonic()
+        if not self._board.progress_due(job.id, force):
+            return
         with self._lock:
-            if not force and now - self._last_emit.get(job.id, 0.0) < PROGRESS_INTERVAL_S:
-                return
-            self._last_emit[job.id] = now
             payload = {"job": job.to_dict()}
         self._bus.publish(EXPORT_PROGRESS, payload)
 

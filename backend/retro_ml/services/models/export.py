@@ -20,22 +20,22 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import Conflict, InvalidInput, NotFound
+from retro_ml.errors import Conflict, InvalidInput
 from retro_ml.run_contract import MODEL_EXPORT_COMPLETE, MODEL_EXPORT_FAILED, MODEL_EXPORT_PROGRESS
 from retro_ml.services.events import EventBus
 from retro_ml.services.export.base import ExportCancelled, ExportFailed, user_message
 from retro_ml.services.export.service import Lane, parse_destination
+from retro_ml.services.job_board import JobBoard
 from retro_ml.services.models.export_formats import Written, write_hf, write_onnx, write_sb3
 from retro_ml.services.models.export_job import FORMATS, ModelExportJob, check_model_file
 from retro_ml.services.models.registry import ModelRegistry
 from retro_ml.services.videos import VideoRegistry
 from retro_ml.services.workers.process import app_command
-from retro_ml.store.entities import ModelVersion, utc_now, validate_experiment_id
+from retro_ml.store.entities import ModelVersion, utc_now
 from retro_ml.store.model_store import ModelFilter
 from retro_ml.store.video_store import VideoFilter
 
@@ -63,52 +63,28 @@ class ModelExportService:
         self._bus = bus
         self._check_frames = check_frames
         self._command = command
-        self._lock = threading.Lock()
-        self._jobs: dict[str, ModelExportJob] = {}
-        self._threads: dict[str, threading.Thread] = {}
-        self._last_emit: dict[str, float] = {}
+        self._board: JobBoard[ModelExportJob] = JobBoard("model export job", KEEP_FINISHED_JOBS, PROGRESS_INTERVAL_S)
+        self._lock = self._board.lock
         self._lanes = {"onnx": Lane(1), "copy": Lane(2)}  # torch takes every core: one ONNX export at a time
-        self._closed = False
 
     # ---- jobs ---------------------------------------------------------------------------
     def jobs(self) -> list[ModelExportJob]:
         """Newest first."""
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+        return self._board.jobs()
 
     def get(self, job_id: str) -> ModelExportJob:
-        try:
-            validate_experiment_id(job_id)
-        except InvalidInput:
-            raise InvalidInput(f"'{job_id}' is not a valid export job id.", field="id") from None
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFound("model export job", job_id)
-        return job
+        return self._board.get(job_id)
 
     def cancel(self, job_id: str) -> ModelExportJob:
         """Stop the job (its subprocess killed) and wait briefly until its temporary files are gone."""
-        job = self.get(job_id)
-        if job.is_finished:
-            raise Conflict(f"This export has already {'been ' if job.status == 'cancelled' else ''}{job.status}.")
+        job = self._board.unfinished(job_id, "This export")
         job.stop()
-        thread = self._threads.get(job_id)
-        if thread is not None:
-            thread.join(CANCEL_WAIT_S)
+        self._board.wait(job_id, CANCEL_WAIT_S)
         return job
 
     def shutdown(self, timeout: float = 15.0) -> None:
         """Stop every unfinished job (no export process outlives the app) and wait for their threads."""
-        with self._lock:
-            self._closed = True
-            jobs = [j for j in self._jobs.values() if not j.is_finished]
-            threads = list(self._threads.values())
-        for job in jobs:
-            job.stop()
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self._board.close(lambda job: job.stop(), timeout)
 
     # ---- starting -----------------------------------------------------------------------
     def export(self, model_id: str, payload: Any) -> ModelExportJob:
@@ -131,12 +107,7 @@ class ModelExportService:
         job = ModelExportJob(model.id, model.experiment_id, export_format, str(destination), label)
         thread = threading.Thread(target=self._run, args=(job, model, source), name=f"model-export-{job.id}")
         thread.daemon = True
-        with self._lock:
-            if self._closed:
-                raise Conflict("Retro ML Trainer is closing: export again after it restarts.")
-            self._jobs[job.id] = job
-            self._threads[job.id] = thread
-            self._forget_old_jobs()
+        self._board.add(job, thread)
         thread.start()
         return job
 
@@ -166,13 +137,6 @@ class ModelExportService:
         except OSError as error:  # a name too long for the file system, a path through a file...
             raise InvalidInput(f"That folder cannot be used ({error.strerror or error}).", field="dest") from None
         return str(export_format), destination
-
-    def _forget_old_jobs(self) -> None:
-        finished = [j for j in self._jobs.values() if j.is_finished]
-        for job in sorted(finished, key=lambda j: j.created)[: max(0, len(finished) - KEEP_FINISHED_JOBS)]:
-            self._jobs.pop(job.id, None)
-            self._threads.pop(job.id, None)
-            self._last_emit.pop(job.id, None)
 
     # ---- the job thread -------------------------------------------------------------------
     def _run(self, job: ModelExportJob, model: ModelVersion, source: Path) -> None:
@@ -228,11 +192,9 @@ class ModelExportService:
         self._emit_progress(job)
 
     def _emit_progress(self, job: ModelExportJob, force: bool = False) -> None:
-        now = time.monotonic()
+        if not self._board.progress_due(job.id, force):
+            return
         with self._lock:
-            if not force and now - self._last_emit.get(job.id, 0.0) < PROGRESS_INTERVAL_S:
-                return
-            self._last_emit[job.id] = now
             payload = {"job": job.to_dict()}
         self._bus.publish(MODEL_EXPORT_PROGRESS, payload)
 

@@ -24,15 +24,15 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
+from retro_ml.errors import AppError
 from retro_ml.run_contract import VIDEOS_DIR
 from retro_ml.services.events import EventBus
 from retro_ml.services.export.service import Lane
+from retro_ml.services.job_board import JobBoard
 from retro_ml.services.models.job_requests import (
     GamesRequest,
     checked_model_file,
@@ -44,7 +44,7 @@ from retro_ml.services.models.job_requests import (
 from retro_ml.services.models.job_results import JobResults
 from retro_ml.services.models.registry import ModelRegistry
 from retro_ml.services.workers.process import app_command, worker_env
-from retro_ml.store.entities import ModelVersion, new_experiment_id, utc_now, validate_experiment_id
+from retro_ml.store.entities import ModelVersion, new_experiment_id, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -111,52 +111,28 @@ class ModelJobs:
         self._results = results
         self._bus = bus
         self._videos_fallback = videos_fallback  # for a model whose experiment has no run folder
-        self._lock = threading.Lock()
-        self._jobs: dict[str, ModelJob] = {}
-        self._threads: dict[str, threading.Thread] = {}
-        self._last_emit: dict[str, float] = {}
+        self._board: JobBoard[ModelJob] = JobBoard("model job", KEEP_FINISHED_JOBS, PROGRESS_INTERVAL_S)
         self._lane = Lane(RUNNING_JOBS)
-        self._closed = False
 
     # ---- the job table -----------------------------------------------------------------
     def jobs(self) -> list[ModelJob]:
         """Newest first."""
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda job: job.created, reverse=True)
+        return self._board.jobs()
 
     def get(self, job_id: str) -> ModelJob:
-        try:
-            validate_experiment_id(job_id)
-        except InvalidInput:
-            raise InvalidInput(f"'{job_id}' is not a valid model job id.", field="id") from None
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFound("model job", job_id)
-        return job
+        return self._board.get(job_id)
 
     def cancel(self, job_id: str) -> ModelJob:
         """Stop the job and wait (briefly) until its process is gone and its files removed."""
-        job = self.get(job_id)
-        if job.is_finished:
-            raise Conflict(f"This {job.kind} has already {'been ' if job.status == 'cancelled' else ''}{job.status}.")
+        job = self._board.get(job_id)
+        self._board.unfinished(job_id, f"This {job.kind}")
         self._stop(job)
-        thread = self._threads.get(job_id)
-        if thread is not None:
-            thread.join(STOP_WAIT_S + 5)
+        self._board.wait(job_id, STOP_WAIT_S + 5)
         return job
 
     def shutdown(self, timeout: float = 15.0) -> None:
         """Cancel every unfinished job and wait for them: no job process outlives the app."""
-        with self._lock:
-            self._closed = True
-            jobs = [job for job in self._jobs.values() if not job.is_finished]
-            threads = list(self._threads.values())
-        for job in jobs:
-            self._stop(job)
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self._board.close(self._stop, timeout)
 
     # ---- starting ----------------------------------------------------------------------
     def evaluate(self, model_id: str, payload: Any) -> ModelJob:
@@ -204,16 +180,14 @@ class ModelJobs:
             "thumbnail_name": f"{video_name}.png",
         }
         (work_dir / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        with self._lock:
-            if self._closed:
-                shutil.rmtree(work_dir, ignore_errors=True)
-                raise AppError("shutting_down", "The app is closing: start the job again after it restarts.", 503)
-            self._jobs[job.id] = job
-            self._forget_old_jobs()
-            thread = threading.Thread(
-                target=self._run, args=(job, models, work_dir, spec), daemon=True, name=f"model-job-{job.id}"
-            )
-            self._threads[job.id] = thread
+        thread = threading.Thread(
+            target=self._run, args=(job, models, work_dir, spec), daemon=True, name=f"model-job-{job.id}"
+        )
+        try:
+            self._board.add(job, thread)
+        except AppError:  # the app is closing
+            shutil.rmtree(work_dir, ignore_errors=True)
+            raise
         self._publish(job, "progress", force=True)
         thread.start()
         return job
@@ -225,8 +199,7 @@ class ModelJobs:
     def _remove_stale_work_dirs(self, destination: Path) -> None:
         """Work folders no job of this process owns: left by an app that was killed mid-job (its job
         process stops by itself once its parent is gone). Only one main process serves a data dir."""
-        with self._lock:
-            live = {f"{WORK_DIR_PREFIX}{job.id}" for job in self._jobs.values() if not job.is_finished}
+        live = {f"{WORK_DIR_PREFIX}{job.id}" for job in self._board.jobs() if not job.is_finished}
         for folder in destination.glob(f"{WORK_DIR_PREFIX}*"):
             if folder.name not in live and folder.is_dir():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -348,21 +321,11 @@ class ModelJobs:
         else:
             job.status, job.stage, job.error = "failed", "done", message or "The job failed."
             self._publish(job, "failed", force=True)
-        with self._lock:
-            self._threads.pop(job.id, None)
-            self._last_emit.pop(job.id, None)
 
     def _publish(self, job: ModelJob, what: str, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last_emit.get(job.id, 0.0) < PROGRESS_INTERVAL_S:
+        if not self._board.progress_due(job.id, force):
             return
-        self._last_emit[job.id] = now
         self._bus.publish(f"model.{job.kind}.{what}", {"job": job.to_dict()})
-
-    def _forget_old_jobs(self) -> None:
-        finished = sorted((j for j in self._jobs.values() if j.is_finished), key=lambda j: j.created)
-        for job in finished[: max(0, len(finished) - KEEP_FINISHED_JOBS)]:
-            del self._jobs[job.id]
 
 
 def _log_tail(path: Path) -> str:
