@@ -92,6 +92,28 @@ def test_invalid_folder_shows_the_message_under_the_field(servers: Servers, page
     expect(page.get_by_test_id("data-folder-override")).to_contain_text("--data-dir")
 
 
+def test_the_study_storage_url_keeps_its_password_out_of_sight(servers: Servers, page: Page) -> None:
+    server = servers.current
+    _open(page, server, "training")
+    field = _panel(page, "training").locator('[data-setting-field="study_storage_url"]')
+    box = field.get_by_role("textbox")
+    box.fill("mysql://nope")
+    box.press("Enter")
+    expect(field.locator("[data-error-for=study_storage_url]")).to_be_visible()
+    assert _api(server, "GET", "/api/settings")["settings"]["study_storage_url"] == ""
+    box.fill("postgresql://retro:s3cret@db.example:5432/studies")
+    box.press("Enter")
+    expect(field.locator(".setting__saved")).to_have_text("✓ Saved")
+    shown = _api(server, "GET", "/api/settings")["settings"]["study_storage_url"]
+    assert shown == "postgresql://retro:***@db.example:5432/studies"
+    page.reload()
+    expect(
+        _panel(page, "training").locator('[data-setting-field="study_storage_url"]').get_by_role("textbox")
+    ).to_have_value(shown)
+    assert "s3cret" not in page.content() and "s3cret" not in server.log_text()
+    _api(server, "PUT", "/api/settings", json={"study_storage_url": ""})
+
+
 def test_cleanup_preview_lists_files_and_apply_frees_them(
     servers: Servers, finished_run: dict, page: Page, artifacts_dir: Path
 ) -> None:

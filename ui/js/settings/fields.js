@@ -100,6 +100,14 @@ export function numberSetting(name, label, extra = {}) {
   return field;
 }
 
+/** A one-line text input saved on change (Enter or leaving the field); `placeholder` shows the default. */
+export function textSetting(name, label, { placeholder = "", ...extra } = {}) {
+  const input = el("input", { type: "text", class: "input", spellcheck: "false", autocomplete: "off", placeholder });
+  const field = settingField(name, input, { label, read: () => input.value.trim(), ...extra });
+  input.addEventListener("change", () => field.save());
+  return field;
+}
+
 /** A card section with a heading. */
 export function section(title, ...children) {
   return el("section", { class: "card settings-card" }, el("h2", { class: "card__title settings-card__title" }, title), children);

@@ -4,7 +4,7 @@ import { el } from "../shell/dom.js";
 import { formatVideoLength } from "../shell/format.js";
 import { onSettings } from "../shell/settings.js";
 import { getCatalog, on as onState } from "../shell/state.js";
-import { section, selectSetting } from "./fields.js";
+import { section, selectSetting, textSetting } from "./fields.js";
 
 function fillOptions(select, options) {
   const current = select.value;
@@ -41,11 +41,25 @@ export function renderTraining() {
   });
   fill();
   onState("catalog", fill);
+  const storage = textSetting("study_storage_url", "Shared storage (PostgreSQL URL)", {
+    placeholder: "empty: studies.db in the data folder · postgresql://user:password@host:5432/db",
+  });
   return [
     section(
       "Quick Start defaults",
       el("p", { class: "settings-note" }, "Quick Start on the Dashboard trains this game with this algorithm and length; New Training starts from them."),
       el("div", { class: "settings-grid settings-grid--three" }, game.element, algorithm.element, preset.element),
+    ),
+    section(
+      "Hyperparameter studies",
+      el(
+        "p",
+        { class: "settings-note" },
+        "Another machine joins a study with ",
+        el("code", {}, "retro-ml tune --join STUDY --storage URL"),
+        ". The password shows as ***; saving the URL with *** keeps it.",
+      ),
+      storage.element,
     ),
   ];
 }
