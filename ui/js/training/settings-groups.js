@@ -9,7 +9,9 @@ import { el, icon, replaceChildren, setText, spinner } from "../shell/dom.js";
 import { FIELD_HELP, GROUPS, helpFor } from "./config-help.js";
 import { checkField, recommendedText, sameValue, sizedValue, sizingNote } from "./training-format.js";
 
-const BASIC_FIELDS = new Set(["total_timesteps"]); // the dialog's Basics show it
+// Not among the groups: the dialog's Basics show total_timesteps; a study's trials take the
+// trial_eval_* settings (the Tune dialog's "Trial settings", ui/js/studies/), never a run started here.
+const BASIC_FIELDS = new Set(["total_timesteps", "trial_eval_every_pct", "trial_eval_episodes", "trial_eval_max_seconds"]);
 
 function infoMark(help) {
   return el("span", { class: "tfield__info", title: help, "aria-hidden": "true" }, icon("info", 14));
