@@ -11,7 +11,7 @@ const KIND_LABELS = { range: "Range", choices: "List" };
 
 /**
  * `onEdit(name)`: a row changed (clear its error). `recommended(name)`: the value a trial gets
- * for a parameter it does not search. Returns {element, load, read, reset, rowOf, wholeNames}.
+ * for a parameter it does not search. Returns {element, load, read, rowOf, wholeNames}.
  */
 export function createSpaceEditor({ onEdit, recommended }) {
   const list = el("div", { class: "tune-space__rows", dataset: { field: "tune-space" } });
@@ -26,14 +26,14 @@ export function createSpaceEditor({ onEdit, recommended }) {
     const id = `tune-param-${name}`;
     const label = paramLabel(name);
     const parts = {
-      search: el("input", { type: "checkbox", id, checked: search, dataset: { field: `search-${name}` } }),
+      search: el("input", { type: "checkbox", id, checked: search, dataset: { field: `search-${name}` }, "aria-describedby": `${id}-hint` }),
       kind: el(
         "select",
         { class: "select tune-param__kind", "aria-label": `${label}: range or list of values`, dataset: { field: `kind-${name}` } },
         Object.entries(KIND_LABELS).map(([value, text]) => el("option", { value }, text)),
       ),
-      low: textInput(`${label}: lowest value`, `low-${name}`, start.low),
-      high: textInput(`${label}: highest value`, `high-${name}`, start.high),
+      low: textInput(`${label}: lowest value`, `low-${name}`, start.low, `${id}-hint`),
+      high: textInput(`${label}: highest value`, `high-${name}`, start.high, `${id}-hint`),
       log: el("input", { type: "checkbox", checked: start.log, dataset: { field: `log-${name}` } }),
       choices: el("input", {
         type: "text",
@@ -43,6 +43,7 @@ export function createSpaceEditor({ onEdit, recommended }) {
         "aria-label": `${label}: values to try, separated by commas`,
         value: start.choices,
         dataset: { field: `choices-${name}` },
+        "aria-describedby": `${id}-hint`,
       }),
       hint: el("p", { class: "form__hint tune-param__hint", id: `${id}-hint` }),
       error: el("p", { class: "form__error tune-param__error", dataset: { errorFor: `params.${name}` }, role: "alert", hidden: true }),
@@ -59,7 +60,7 @@ export function createSpaceEditor({ onEdit, recommended }) {
     const choices = el("span", { class: "tune-param__list", dataset: { slot: "choices" } }, parts.choices);
     const node = el(
       "div",
-      { class: "tune-param", dataset: { param: name }, "aria-describedby": `${id}-hint` },
+      { class: "tune-param", dataset: { param: name } },
       el(
         "label",
         { class: "check tune-param__name", for: id, title: paramHelp(name) },
@@ -81,8 +82,9 @@ export function createSpaceEditor({ onEdit, recommended }) {
     return node;
   }
 
-  function textInput(ariaLabel, field, value) {
+  function textInput(ariaLabel, field, value, describedBy) {
     return el("input", {
+      "aria-describedby": describedBy,
       type: "text",
       class: "input tune-param__bound",
       inputmode: "decimal",
@@ -158,10 +160,5 @@ export function createSpaceEditor({ onEdit, recommended }) {
         : row.parts.search;
       return { node: row.node, input, error: row.parts.error };
     },
-    /** Every row back to RL Zoo's space (the others unticked). */
-    reset(algorithm, spaces, safeBounds, fields) {
-      this.load(algorithm, spaces, safeBounds, fields);
-    },
-    isEmpty: () => rows.size === 0,
   };
 }
