@@ -193,6 +193,12 @@ def test_tune_dialog_starts_a_study_whose_trials_appear_live_then_the_best_is_pr
         assert promoted["config"]["learning_rate"] == best["params"]["learning_rate"]
         assert promoted["config"]["total_timesteps"] == 4096
         expect(page.get_by_test_id("experiments-view")).to_contain_text(promoted["name"])
+        # Its Lineage links back to the study it came from.
+        page.evaluate("(hash) => { location.hash = hash; }", f"#/experiments/{promoted_id}?tab=lineage")
+        back = page.locator('[data-field="lineage-study"]')
+        expect(back).to_contain_text(f"Trained for real with the parameters of trial {best['number']}")
+        back.get_by_role("link").click()
+        expect(page).to_have_url(re.compile(f"#/studies/{study['id']}$"))
     finally:
         _stop_run(server, promoted_id)
 

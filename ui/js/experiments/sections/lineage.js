@@ -45,6 +45,21 @@ function treeNode(tree, currentId) {
   );
 }
 
+/** A study's trial, or a run promoted from one ("Train this for real"), links to its study page. */
+function studyNote(experiment) {
+  const lineage = experiment?.lineage ?? {};
+  if (!lineage.study_id) return null;
+  const trial = formatInt(lineage.trial_number ?? 0);
+  const promoted = (experiment.metadata?.tags ?? []).includes("promoted");
+  return el(
+    "p",
+    { class: "lineage-study", dataset: { field: "lineage-study" } },
+    promoted ? `Trained for real with the parameters of trial ${trial} of a ` : `Trial ${trial} of a `,
+    el("a", { href: `#/studies/${encodeURIComponent(lineage.study_id)}` }, "hyperparameter study"),
+    ".",
+  );
+}
+
 export function createLineage() {
   const body = el("div", {});
   const element = el(
@@ -59,7 +74,8 @@ export function createLineage() {
     const tree = lineageTree(currentId, (id) => state.getExperiment(id));
     if (!tree) return;
     const single = !tree.children.length;
-    const parentId = state.getExperiment(currentId)?.lineage?.parent_experiment_id;
+    const current = state.getExperiment(currentId);
+    const parentId = current?.lineage?.parent_experiment_id;
     const missingParent = parentId && !state.getExperiment(parentId);
     replaceChildren(
       body,
@@ -72,6 +88,7 @@ export function createLineage() {
         )
         : null,
       missingParent ? el("p", { class: "empty-note" }, "Its parent run was deleted.") : null,
+      studyNote(current),
       el("ul", { class: "lineage-tree lineage-tree--root", dataset: { testid: "lineage-tree" } }, treeNode(tree, currentId)),
     );
   }
