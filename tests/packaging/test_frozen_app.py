@@ -170,7 +170,7 @@ def _run_a_one_trial_study(base: str, headers: dict[str, str]) -> float:
         "game": "breakout",
         "algorithm": "ppo",
         "n_trials": 1,
-        "timesteps_per_trial": 512,
+        "timesteps_per_trial": 1024,
         "sampler": "random",
         "pruner": "none",
         "params": {"learning_rate": {"low": 1e-5, "high": 1e-3, "log": True}},

@@ -94,6 +94,7 @@ class StudyRunner:
         self._space: list[Param] = parse_space(record.params, record.algorithm)
         self._lock = threading.RLock()
         self._in_flight: dict[str, tuple[int, int]] = {}  # experiment id -> (trial number, Optuna trial id)
+        self._starting = 0  # trials being started: asked of Optuna, their runs not created yet
         self._prune_asked: set[str] = set()
         self._accepting = record.status == "running"
         self._closing = threading.Event()
@@ -124,8 +125,9 @@ class StudyRunner:
         return self._thread is not None and self._thread.is_alive()
 
     def running_trials(self) -> int:
+        """The trials in flight, counting one being started (asked of Optuna, its run not made yet)."""
         with self._lock:
-            return len(self._in_flight)
+            return len(self._in_flight) + self._starting
 
     def follows(self, experiment_id: str) -> bool:
         with self._lock:
@@ -174,6 +176,15 @@ class StudyRunner:
         return not accepting  # stopped, and its last trials have ended
 
     def _start_trial(self) -> None:
+        with self._lock:
+            self._starting += 1
+        try:
+            self._ask_and_run_trial()
+        finally:
+            with self._lock:
+                self._starting -= 1
+
+    def _ask_and_run_trial(self) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "Heartbeat ... used with Study.optimize": we beat ourselves
             trial = self.study.ask()
