@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 
 from retro_ml.run_contract import CHECKPOINTS_DIR, checkpoint_files
 from tests.helpers.api_client import call, create, fetch
+from tests.helpers.cli import run_cli
 from tests.helpers.run_configs import TINY_PPO
 from tests.helpers.server import LiveServer, kill_workers_under, start_server
 from tests.helpers.socket_events import RecordingClient
@@ -149,7 +148,7 @@ def test_an_imported_model_is_an_imported_version(trained, tmp_path: Path) -> No
 
 
 def retro_ml(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "retro_ml", *args], capture_output=True, text=True, timeout=120)
+    done = run_cli(*args, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -7,19 +7,19 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.api_client import call
+from tests.helpers.cli import run_cli
 from tests.models.conftest import ModelLab
 
 pytestmark = pytest.mark.training
 
 
 def retro_ml(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "retro_ml", *args], capture_output=True, text=True, timeout=240)
+    return run_cli(*args, timeout=240)
 
 
 def test_evaluate_through_the_running_app_prints_mean_std_max(model_lab: ModelLab) -> None:
