@@ -10,7 +10,6 @@ checkpoint meanwhile); its stdout is JSON lines (commands/model_export.py).
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +26,7 @@ from retro_ml.services.export.base import (
 )
 from retro_ml.services.export.model_share import ModelShareExporter
 from retro_ml.services.models.export_job import ModelExportJob, check_model_file, output_stem
-from retro_ml.services.workers.process import worker_env
+from retro_ml.services.workers.process import start_job_process
 from retro_ml.store.entities import Experiment, ModelVersion, VideoArtifact
 
 Progress = Callable[[float, str], None]
@@ -114,15 +113,7 @@ def write_onnx(
 def run_export_process(job: ModelExportJob, command: list[str], log_path: Path, progress: Progress) -> dict[str, Any]:
     """Run model-export to its end; its metadata, or ExportFailed / ExportCancelled."""
     with log_path.open("w", encoding="utf-8") as log_file:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            env=worker_env(),
-            text=True,
-            encoding="utf-8",
-        )
+        process = start_job_process(command, log_file, text=True)
     job.process = process
     if job.cancelled():  # cancelled while it started: stop() saw no process yet
         process.kill()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import subprocess
 import threading
@@ -43,7 +42,7 @@ from retro_ml.services.models.job_requests import (
 )
 from retro_ml.services.models.job_results import JobResults
 from retro_ml.services.models.registry import ModelRegistry
-from retro_ml.services.workers.process import app_command, worker_env
+from retro_ml.services.workers.process import app_command, start_job_process
 from retro_ml.store.entities import ModelVersion, new_experiment_id, utc_now
 
 log = logging.getLogger(__name__)
@@ -247,16 +246,8 @@ class ModelJobs:
         """Start the subprocess, turn its lines into progress; (its result, or None and why it failed)."""
         log_path = work_dir / "job.log"
         with log_path.open("wb") as log_file:
-            process = subprocess.Popen(
-                app_command("model-job", str(work_dir / "spec.json")),
-                cwd=work_dir,
-                env=worker_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=log_file,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-                start_new_session=os.name != "nt",
-            )
+            command = app_command("model-job", str(work_dir / "spec.json"))
+            process = start_job_process(command, log_file, cwd=work_dir, new_session=True)
         job.process = process
         job.status, job.stage, job.started = "running", "playing", utc_now()
         if job.cancel_requested.is_set():  # cancelled while it started

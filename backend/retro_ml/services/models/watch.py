@@ -29,7 +29,7 @@ from retro_ml.errors import AppError, Conflict, InvalidInput
 from retro_ml.run_contract import MODEL_PLAY_SPEED_FILE, MODEL_WATCH_SPEEDS
 from retro_ml.services.models.registry import ModelRegistry
 from retro_ml.services.workers.live_view import FolderLiveView, FrameListener, parse_fps
-from retro_ml.services.workers.process import app_command, worker_env
+from retro_ml.services.workers.process import app_command, start_job_process
 from retro_ml.store.atomic_storage import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -203,15 +203,7 @@ class ModelWatchService:
                 *("--folder", str(folder), "--seed", str(seed)),
             )
             with (folder / PLAYER_LOG).open("wb") as log_file:
-                process = subprocess.Popen(
-                    command,
-                    cwd=folder,
-                    env=worker_env(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=log_file,
-                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-                )
+                process = start_job_process(command, log_file, cwd=folder)
         except FileNotFoundError:
             shutil.rmtree(folder, ignore_errors=True)
             raise AppError("model_file_missing", f"The model file {source} was removed just now.", 422) from None

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 import psutil
 
@@ -44,6 +45,26 @@ def worker_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def start_job_process(
+    command: list[str], log_file: IO[Any], cwd: Path | None = None, new_session: bool = False, text: bool = False
+) -> subprocess.Popen[Any]:
+    """A short-lived child of the app (a model job, player or export): its JSON lines on a pipe,
+    its stderr into `log_file`, no console window on Windows; `new_session` keeps a Ctrl-C in
+    the server's terminal from reaching it (POSIX)."""
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=worker_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=log_file,
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        start_new_session=new_session and os.name != "nt",
+        text=text,
+        encoding="utf-8" if text else None,
+    )
 
 
 def describe_exit(returncode: int | None, run_dir: Path | None = None) -> str:
