@@ -5,6 +5,9 @@ The web layer maps it to a JSON error with `status`; the CLI prints `message`.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 
 class AppError(Exception):
     """A failure with a machine code, a readable message (saying what to do) and an HTTP status."""
@@ -31,6 +34,13 @@ class NotFound(AppError):
 class InvalidInput(AppError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__("invalid_input", message, status=400, field=field)
+
+
+def reject_unknown_fields(payload: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """400 naming the first field of a request body that is not one of `allowed` (alphabetically)."""
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
 
 
 class Conflict(AppError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import InvalidInput
+from retro_ml.errors import InvalidInput, reject_unknown_fields
 from retro_ml.run_contract import MODEL_FILE, REPLAY_BUFFER_FILE
 from retro_ml.services.experiments.presets import PresetCatalog
 from retro_ml.services.experiments.sizing import Hardware
@@ -48,9 +48,7 @@ def parse_new_experiment(
     request's config does not set the key."""
     if not isinstance(payload, dict):
         raise InvalidInput('Send a JSON object like {"game": "breakout"}.')
-    unknown = sorted(set(payload) - ALLOWED_KEYS)
-    if unknown:
-        raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+    reject_unknown_fields(payload, ALLOWED_KEYS)
     if not payload.get("game"):
         raise InvalidInput("Pick a game (field 'game', e.g. \"breakout\").", field="game")
     game = find_game(payload["game"])

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
+from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound, reject_unknown_fields
 from retro_ml.run_contract import EVALUATION_VIDEO
 from retro_ml.services.events import EXPORT_COMPLETE, EXPORT_FAILED, EXPORT_PROGRESS, EventBus
 from retro_ml.services.export.base import (
@@ -220,9 +220,7 @@ class ExportService:
     def _parse(self, payload: Any, target: str) -> tuple[Exporter, Path, dict[str, Any]]:
         if not isinstance(payload, dict):
             raise InvalidInput('Send {"exporter": "video.copy", "destination": "/absolute/folder"}.')
-        unknown = sorted(set(payload) - REQUEST_FIELDS)
-        if unknown:
-            raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+        reject_unknown_fields(payload, REQUEST_FIELDS)
         exporter_id = payload.get("exporter")
         exporter = self._exporters.get(exporter_id) if isinstance(exporter_id, str) else None
         if exporter is None:

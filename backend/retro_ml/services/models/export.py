@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import Conflict, InvalidInput
+from retro_ml.errors import Conflict, InvalidInput, reject_unknown_fields
 from retro_ml.run_contract import MODEL_EXPORT_COMPLETE, MODEL_EXPORT_FAILED, MODEL_EXPORT_PROGRESS
 from retro_ml.services.events import EventBus
 from retro_ml.services.export.base import ExportCancelled, ExportFailed, user_message
@@ -115,9 +115,7 @@ class ModelExportService:
     def _parse(payload: Any, model: ModelVersion) -> tuple[str, Path]:
         if not isinstance(payload, dict):
             raise InvalidInput('Send {"format": "sb3" | "onnx" | "hf", "dest": "/absolute/folder"}.')
-        unknown = sorted(set(payload) - REQUEST_FIELDS)
-        if unknown:
-            raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+        reject_unknown_fields(payload, REQUEST_FIELDS)
         export_format = payload.get("format")
         if export_format not in FORMATS:
             raise InvalidInput(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import AppError, InvalidInput
+from retro_ml.errors import AppError, InvalidInput, reject_unknown_fields
 from retro_ml.run_contract import CHECKPOINTS_DIR, MODEL_FILE
 from retro_ml.services.storage.usage import file_size
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, VideoArtifact
@@ -62,9 +62,7 @@ class CleanupResult:
 def parse_cleanup_request(payload: Any) -> CleanupRequest:
     if not isinstance(payload, dict):
         raise InvalidInput('Send e.g. {"checkpoints": true, "videos_older_than_days": 30, "dry_run": true}.')
-    unknown = sorted(set(payload) - {"checkpoints", "videos_older_than_days", "keep_favorites", "dry_run"})
-    if unknown:
-        raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+    reject_unknown_fields(payload, {"checkpoints", "videos_older_than_days", "keep_favorites", "dry_run"})
     for name in ("checkpoints", "keep_favorites", "dry_run"):
         if name in payload and not isinstance(payload[name], bool):
             raise InvalidInput(f"'{name}' must be true or false.", field=name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retro_ml.errors import AppError, InvalidInput
+from retro_ml.errors import AppError, InvalidInput, reject_unknown_fields
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.games import find_game
 from retro_ml.services.studies.requests import PRUNERS, SAMPLERS
@@ -31,9 +31,7 @@ def parse_join(payload: Any, settings_url: str) -> tuple[str, str]:
     """`{study, storage?}`: the study's name and the storage URL (absent: Settings'); 400 naming the field."""
     if not isinstance(payload, dict):
         raise InvalidInput('Send {"study": "NAME", "storage": "postgresql://user:password@host/db"}.')
-    unknown = sorted(set(payload) - {"study", "storage"})
-    if unknown:
-        raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+    reject_unknown_fields(payload, {"study", "storage"})
     name = payload.get("study")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("Name the study to join: 'study' (its name in the storage).", field="study")

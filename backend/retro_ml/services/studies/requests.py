@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from retro_ml.errors import InvalidInput
+from retro_ml.errors import InvalidInput, reject_unknown_fields
 from retro_ml.services.experiments.config_fields import ALGORITHMS
 from retro_ml.services.experiments.requests import parse_name
 from retro_ml.services.games import Game, find_game
@@ -56,9 +56,7 @@ class NewStudy:
 def parse_new_study(payload: Any) -> NewStudy:
     if not isinstance(payload, dict):
         raise InvalidInput('Send a JSON object like {"game": "breakout", "n_trials": 20, "timesteps_per_trial": 50000}')
-    unknown = sorted(set(payload) - ALLOWED_KEYS)
-    if unknown:
-        raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+    reject_unknown_fields(payload, ALLOWED_KEYS)
     if not payload.get("game"):
         raise InvalidInput("Pick a game (field 'game', e.g. \"breakout\").", field="game")
     game = find_game(payload["game"])

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import AppError, Conflict, InvalidInput
+from retro_ml.errors import AppError, Conflict, InvalidInput, reject_unknown_fields
 from retro_ml.run_contract import STUDY_TRIAL, STUDY_TRIAL_EVALUATION, STUDY_UPDATED, StudyTrialEvent, StudyUpdatedEvent
 from retro_ml.services.events import EventBus, EventData
 from retro_ml.services.experiments import ExperimentManager
@@ -210,9 +210,7 @@ class StudyService:
         record = self._store.get(study_id)
         if not isinstance(payload, dict):
             raise InvalidInput('Send {"trial_number": N, "total_timesteps": N}.')
-        unknown = sorted(set(payload) - {"trial_number", "total_timesteps", "name"})
-        if unknown:
-            raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+        reject_unknown_fields(payload, {"trial_number", "total_timesteps", "name"})
         number = payload.get("trial_number")
         if isinstance(number, bool) or not isinstance(number, int) or number < 0:
             raise InvalidInput("'trial_number' must be a trial's number (0, 1, ...).", field="trial_number")

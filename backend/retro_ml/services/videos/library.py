@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound
+from retro_ml.errors import AppError, Conflict, InvalidInput, NotFound, reject_unknown_fields
 from retro_ml.services.experiments.requests import parse_tags
 from retro_ml.services.videos.file_names import move_no_clobber, validate_video_name
 from retro_ml.store.entities import ACTIVE_STATUSES, Experiment, VideoArtifact
@@ -114,9 +114,7 @@ class VideoLibrary:
         """`{ids, action, tags?}` → one result per id: `{id, ok, video?|error?}`; no id stops the others."""
         if not isinstance(payload, dict):
             raise InvalidInput('Send {"ids": [...], "action": "delete"}.')
-        unknown = sorted(set(payload) - {"ids", "action", "tags"})
-        if unknown:
-            raise InvalidInput(f"Unknown field '{unknown[0]}'.", field=unknown[0])
+        reject_unknown_fields(payload, {"ids", "action", "tags"})
         ids = parse_ids(payload.get("ids"))
         action = payload.get("action")
         if action not in BATCH_ACTIONS:
