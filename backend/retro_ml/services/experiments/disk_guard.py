@@ -150,6 +150,8 @@ class DiskGuard:
             return None
         pause_mb = int(self._settings.get("low_disk_pause_mb"))
         if free < max(START_MINIMUM_BYTES, pause_mb * MEGABYTE):
+            with self._lock:  # the next check that finds room calls on_room(), even if none saw this disk full
+                self._room_for_new_runs = False
             return f"Waiting for disk space: {megabytes(free)} MB free in {folder}. Free space and it starts."
         return None
 
