@@ -7,7 +7,7 @@
    env 0 plays ~2.3 h: 43% of its frames filmed) and filming every frame (the worst case).
    Rounds alternate the three so machine noise hits them alike. Target: overhead < 5%.
 2. Encoder throughput: real Breakout screens through the recorder (upscale ×2, caption bar,
-   H.264 veryfast at 320×452: the long video's defaults) in frames/s and × real time (60 fps),
+   I420 into H.264 ultrafast at 320×452: the long video's defaults) in frames/s and × real time (60 fps),
    and the CPU seconds a frame costs (this process + ffmpeg), at ×2 and at ×3.
 3. Recorder memory over a long recording: RSS of this process and of ffmpeg, sampled.
 4. Size per hour of video, from the same recording.
@@ -102,13 +102,14 @@ def breakout_screens(count: int) -> list[np.ndarray[Any, Any]]:
 
 def record(screens: list[np.ndarray[Any, Any]], frames: int, scale: int, folder: Path) -> dict[str, Any]:
     """Feed `frames` screens through a SegmentedRecorder; time, CPU, memory samples and size."""
+    from retro_ml.training.long_video import ENCODER_PRESET
     from retro_ml.training.video.overlay import Caption
     from retro_ml.training.video.segments import Segment, SegmentedRecorder
 
     segments: list[Segment] = []
     samples: list[tuple[int, float, float]] = []
     recorder = SegmentedRecorder(
-        folder, "segment_", scale=scale, fps=60, segment_frames=3600, on_segment=segments.append
+        folder, "segment_", scale=scale, fps=60, segment_frames=3600, on_segment=segments.append, preset=ENCODER_PRESET
     )
     me = psutil.Process()
     stop = threading.Event()

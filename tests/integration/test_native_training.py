@@ -12,6 +12,7 @@ from tests.helpers.api_client import create, fetch
 from tests.helpers.run_configs import DQN_TINY_CONFIG, PPO_TINY_CONFIG, TINY_PPO
 from tests.helpers.server import LiveServer
 from tests.helpers.socket_events import RecordingClient
+from tests.helpers.video_frames import assert_captioned_game_frame, decoded_frame
 from tests.helpers.worker_runs import assert_finished_run, make_run_dir, read_events, reports_of, run_worker_to_end
 
 pytestmark = pytest.mark.training
@@ -69,6 +70,9 @@ def test_live_view_and_long_video_film_env_0_on_the_native_path(
     info = probe(joined)
     assert info["codec"] == "h264" and info["fps"] == pytest.approx(60)
     assert info["duration"] == pytest.approx(target_seconds, rel=0.15)
+    # ×2, the default: the screen went to ffmpeg as I420 (training/video/yuv.py), the picture is intact.
+    assert (info["width"], info["height"], info["pix_fmt"]) == (320, 420 + 32, "yuv420p")
+    assert_captioned_game_frame(decoded_frame(joined, 30), game_height=420)
 
 
 def test_a_model_trained_on_the_python_path_continues_on_the_native_path(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 import psutil
 import pytest
@@ -94,6 +95,41 @@ def test_encodes_real_frames_to_h264_at_60fps(tmp_path: Path, ale_frames: list[n
     assert info["fps"] == pytest.approx(60.0)
     assert info["duration"] == pytest.approx(3.0, abs=0.1)
     assert info["frames"] == 180
+    assert leftovers(tmp_path) == []
+
+
+def test_i420_frames_encode_to_the_same_picture_as_rgb(tmp_path: Path, ale_frames: list[np.ndarray]) -> None:
+    """The long video's yuv420p input: ffmpeg converts nothing, and the colours come out as from rgb24."""
+    from retro_ml.training.video.yuv import I420Planes, put_upscaled_screen
+
+    planes = I420Planes(320, 420)
+    out = tmp_path / "i420.mp4"
+    with VideoWriter(out, 320, 420, fps=FPS, pixel_format="yuv420p") as writer:
+        for frame in ale_frames[:60]:
+            put_upscaled_screen(planes, frame, 2)
+            writer.write(planes.buffer)
+    info = probe(out)
+    assert (info["codec"], info["pix_fmt"], info["width"], info["height"], info["frames"]) == (
+        "h264",
+        "yuv420p",
+        320,
+        420,
+        60,
+    )
+    reader = imageio_ffmpeg.read_frames(str(out))
+    next(reader)
+    try:
+        for index, raw in enumerate(reader):
+            decoded = np.frombuffer(raw, dtype=np.uint8).reshape(420, 320, 3).astype(np.int16)
+            expected = np.repeat(np.repeat(ale_frames[index], 2, axis=0), 2, axis=1).astype(np.int16)
+            assert np.abs(decoded - expected).mean() < 1, index  # H.264 at crf 23; a wrong colour range gives ~2
+    finally:
+        reader.close()
+    with pytest.raises(ValueError, match="I420 frame of 320x420 has 201600 bytes"):
+        with VideoWriter(tmp_path / "bad.mp4", 320, 420, pixel_format="yuv420p") as writer:
+            writer.write(np.zeros((420, 320, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="pixel_format"):
+        VideoWriter(tmp_path / "bad.mp4", 320, 420, pixel_format="bgr24")
     assert leftovers(tmp_path) == []
 
 

@@ -1,7 +1,8 @@
 """Streaming H.264 encoding with the ffmpeg that the imageio-ffmpeg wheel ships (no system ffmpeg).
 
-Frames go as raw rgb24 over a pipe to ffmpeg's own process, so memory stays flat however long
-the video is and encoding runs in parallel with the caller. Describing and joining finished
+Frames go as raw rgb24 (or ready-made yuv420p: `pixel_format`) over a pipe to ffmpeg's own
+process, so memory stays flat however long the video is and encoding runs in parallel with the
+caller. Describing and joining finished
 files (`probe`, `concat_segments`) is mp4.py; both use the error and temporary-file helpers here.
 
 Final-name rule (VideoWriter and mp4.concat_segments): ffmpeg writes to a hidden temporary file in the
@@ -32,7 +33,10 @@ from numpy.typing import NDArray
 # One ffmpeg locator and one reading of its stream lines for the worker and the server.
 from retro_ml.media.ffmpeg import ffmpeg_exe
 from retro_ml.run_contract import PARTIAL_SUFFIX
+from retro_ml.training.video.yuv import i420_size
 
+# What `write()` takes: RGB frames (h, w, 3), or flat I420 buffers that need no conversion (yuv.py).
+PIXEL_FORMATS = ("rgb24", "yuv420p")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _STDERR_TAIL_LINES = 20
 CLOSE_TIMEOUT_S = 120.0  # also the limit of one concat run
@@ -95,6 +99,7 @@ class VideoWriter:
         crf: int = 23,
         preset: str = "veryfast",
         low_priority: bool = False,
+        pixel_format: str = "rgb24",
     ) -> None:
         for name, value in (("width", width), ("height", height)):
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -107,6 +112,8 @@ class VideoWriter:
             raise ValueError(f"crf must be an integer from 0 to 51, got {crf!r}")
         if preset not in PRESETS:
             raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {preset!r}")
+        if pixel_format not in PIXEL_FORMATS:
+            raise ValueError(f"pixel_format must be one of {', '.join(PIXEL_FORMATS)}; got {pixel_format!r}")
         self.path = Path(path)
         self.width = width
         self.height = height
@@ -114,6 +121,7 @@ class VideoWriter:
         self.crf = crf
         self.preset = preset
         self.low_priority = low_priority
+        self.pixel_format = pixel_format
         self.frames_written = 0
         self.temp_path: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -141,7 +149,7 @@ class VideoWriter:
             "-f",
             "rawvideo",
             "-pix_fmt",
-            "rgb24",
+            self.pixel_format,
             "-s",
             f"{self.width}x{self.height}",
             "-framerate",
@@ -202,9 +210,15 @@ class VideoWriter:
             raise RuntimeError("VideoWriter is not open (use it as a context manager or call open())")
         if not isinstance(frame, np.ndarray):
             raise ValueError(f"frame must be a numpy array, got {type(frame).__name__}")
-        expected = (self.height, self.width, 3)
-        if frame.shape != expected:
-            raise ValueError(f"frame shape {frame.shape} does not match the writer's {expected} (height, width, RGB)")
+        if self.pixel_format == "rgb24":
+            expected: tuple[int, ...] = (self.height, self.width, 3)
+            if frame.shape != expected:
+                raise ValueError(
+                    f"frame shape {frame.shape} does not match the writer's {expected} (height, width, RGB)"
+                )
+        elif frame.size != i420_size(self.width, self.height):
+            size = i420_size(self.width, self.height)
+            raise ValueError(f"an I420 frame of {self.width}x{self.height} has {size} bytes, not {frame.size}")
         if frame.dtype != np.uint8:
             raise ValueError(f"frame dtype must be uint8, got {frame.dtype}")
         data = np.ascontiguousarray(frame)

@@ -1,7 +1,7 @@
 """A long recording written as a series of complete, playable segment files.
 
 The training thread hands raw screens to `SegmentedRecorder.put()`; a background thread
-upscales them, adds the caption bar (`FrameComposer`) and streams them to ffmpeg. Every
+upscales them, adds the caption bar (`FrameComposer`) and streams them to ffmpeg as yuv420p. Every
 `segment_frames` frames the current file is closed (renamed from its temporary name) and
 `on_segment` is called with its description, so a crash loses at most the segment being
 written, and memory stays flat: a bounded queue (a few seconds of raw 210×160 screens),
@@ -186,7 +186,13 @@ class SegmentedRecorder:
             index = len(self.segments) + 1
             path = self.directory / f"{self.name_prefix}{index:04d}.mp4"
             writer = VideoWriter(
-                path, self._composer.width, self._composer.height, fps=self.fps, preset=self.preset, low_priority=True
+                path,
+                self._composer.width,
+                self._composer.height,
+                fps=self.fps,
+                preset=self.preset,
+                low_priority=True,
+                pixel_format="yuv420p",
             )
             self._open = _Open(index, writer.open(), ThumbnailPicker(), caption.timestep)
         current = self._open

@@ -1,0 +1,29 @@
+"""Reading frames back out of encoded videos, for tests that check what was filmed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+
+def decoded_frame(path: Path, index: int) -> np.ndarray:
+    """Frame `index` of `path` as RGB (height, width, 3), decoded by the bundled ffmpeg."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    try:
+        for number, raw in enumerate(reader):
+            if number == index:
+                return np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
+    finally:
+        reader.close()
+    raise AssertionError(f"{path} has fewer than {index + 1} frames")
+
+
+def assert_captioned_game_frame(frame: np.ndarray, game_height: int) -> None:
+    """A long-video frame: the game above, white caption text on a dark bar below."""
+    bar = frame[game_height:]
+    assert bar.max() > 200 and (bar > 200).mean() < 0.3, "no caption text on a dark bar"
+    assert frame[:game_height].std() > 5, "no game above the bar"
