@@ -1,13 +1,18 @@
 """Do both env paths teach the same agent? PPO with the same settings on each, several seeds.
 
-    .venv/bin/python -m bench.learning_parity [--steps 200000] [--seeds 3] [--jobs 2] [--png curves.png]
+    .venv/bin/python -m bench.learning_parity [--steps 200000] [--seeds 3] [--first-seed 1] [--jobs 2]
+        [--paths python,native,native-f32] [--runs-dir DIR] [--png curves.png]
 
 For each path (`python`: SB3's wrappers and network, as RL Zoo trains; `native`: what the app
 trains on, ale-py's C++ vector env with env 0 in Python and the network sped up by
-training/network_speed.py) and each seed, one child process builds the app's training env
+training/network_speed.py, its CNN in bfloat16 where the CPU has AMX; `native-f32`: the same
+env path with the network in float32, what a CPU without AMX trains, which tells the env
+path's effect from bfloat16's) and each seed, one child process builds the app's training env
 (`make_training_env`) and trains PPO on Breakout with RL Zoo's Atari settings (8 games × 128
 steps, batch 256, 4 epochs, one torch thread), recording the real score of every finished game.
 `--jobs` children run at once (niced), so the run is meant to be left in the background.
+`--runs-dir` keeps each run's games (`<path>_<seed>.jsonl`) and reuses those already there, so a
+later call with more seeds (`--first-seed 4`) adds to the earlier ones instead of starting over.
 
 It prints, per tenth of the run, each path's mean score over its seeds and the seeds' spread
 (lowest and highest seed mean), then the verdict on the last fifth of the run: the paths agree
@@ -29,7 +34,7 @@ from pathlib import Path
 
 from bench.training_speed import ZOO_PPO
 
-PATHS = ("python", "native")
+PATHS = ("python", "native", "native-f32")
 BINS = 10
 
 
@@ -43,7 +48,8 @@ def train_one(path: str, seed: int, steps: int, out: Path) -> None:
     from retro_ml.training.network_speed import speed_up_network
 
     torch.set_num_threads(1)
-    env = make_training_env("ALE/Breakout-v5", 8, seed, 4, backend=path, num_threads=1)
+    backend = "python" if path == "python" else "native"
+    env = make_training_env("ALE/Breakout-v5", 8, seed, 4, backend=backend, num_threads=1)
 
     class Scores(BaseCallback):
         def __init__(self) -> None:
@@ -60,18 +66,23 @@ def train_one(path: str, seed: int, steps: int, out: Path) -> None:
             self.file.close()
 
     model = PPO("CnnPolicy", env, seed=seed, device="cpu", verbose=0, **ZOO_PPO)  # type: ignore[arg-type]
-    if path == "native":
-        speed_up_network(model)  # as the app trains: channels-last, the CNN in bfloat16 where the CPU has AMX
+    if backend == "native":
+        # As the app trains: channels-last, the CNN in bfloat16 where the CPU has AMX (not for native-f32).
+        speed_up_network(model, "float32" if path == "native-f32" else "auto")
     model.learn(steps, callback=Scores())
     env.close()
 
 
 def run_child(path: str, seed: int, steps: int, folder: Path) -> tuple[str, int, list[tuple[int, float]]]:
-    out = folder / f"{path}_{seed}.jsonl"
-    command = [sys.executable, "-m", "bench.learning_parity", "--child", path, str(seed), str(steps), str(out)]
-    subprocess.run(command, check=True, preexec_fn=lambda: os.nice(10))
+    out = folder / f"{path}_{seed}_{steps}.jsonl"
+    kept = out.is_file() and out.stat().st_size > 0
+    if not kept:
+        partial = out.with_suffix(".part")
+        command = [sys.executable, "-m", "bench.learning_parity", "--child", path, str(seed), str(steps), str(partial)]
+        subprocess.run(command, check=True, preexec_fn=lambda: os.nice(10))
+        partial.replace(out)
     games = [json.loads(line) for line in out.read_text().splitlines()]
-    print(f"  {path:<7} seed {seed}: {len(games)} games", flush=True)
+    print(f"  {path:<10} seed {seed}: {len(games)} games{' (kept from an earlier run)' if kept else ''}", flush=True)
     return path, seed, [(int(game["t"]), float(game["r"])) for game in games]
 
 
@@ -94,7 +105,7 @@ def draw_png(curves: dict[str, list[list[float | None]]], steps: int, target: Pa
     from PIL import Image, ImageDraw
 
     width, height, margin = 900, 520, 60
-    colours = {"python": (66, 133, 244), "native": (234, 67, 53)}
+    colours = {"python": (66, 133, 244), "native": (234, 67, 53), "native-f32": (52, 168, 83)}
     values = [v for seeds in curves.values() for curve in seeds for v in curve if v is not None]
     top = max(values + [1.0]) * 1.1
     image = Image.new("RGB", (width, height), "white")
@@ -134,7 +145,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--paths", default=",".join(PATHS), help="which of python, native, native-f32")
+    parser.add_argument("--runs-dir", type=Path, help="keep each run's games here and reuse those already kept")
     parser.add_argument("--png", type=Path, help="draw the curves into this PNG")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,35 +157,57 @@ def main() -> None:
         train_one(path, int(seed), int(steps), Path(out))
         return
 
-    print(f"PPO, Breakout, 8 games, {args.steps:,} steps, seeds 1..{args.seeds}, {args.jobs} at once")
-    runs = [(path, seed) for seed in range(1, args.seeds + 1) for path in PATHS]
-    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda run: run_child(run[0], run[1], args.steps, Path(folder)), runs))
+    paths = tuple(path for path in args.paths.split(",") if path)
+    if "python" not in paths or any(path not in PATHS for path in paths) or len(paths) < 2:
+        raise SystemExit(f"--paths: python and at least one of {', '.join(PATHS[1:])}")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    print(f"PPO, Breakout, 8 games, {args.steps:,} steps, seeds {seeds[0]}..{seeds[-1]}, {args.jobs} at once")
+    runs = [(path, seed) for seed in seeds for path in paths]
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(args.jobs) as pool:
+        folder = args.runs_dir or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        results = list(pool.map(lambda run: run_child(run[0], run[1], args.steps, folder), runs))
+        if args.runs_dir:  # every seed kept so far counts, not only this call's
+            results = kept_results(folder, paths, args.steps)
 
-    curves = {path: [binned_means(games, args.steps) for p, _, games in results if p == path] for path in PATHS}
-    tails = {path: [tail_mean(games, args.steps) for p, _, games in results if p == path] for path in PATHS}
+    curves = {path: [binned_means(games, args.steps) for p, _, games in results if p == path] for path in paths}
+    tails = {path: [tail_mean(games, args.steps) for p, _, games in results if p == path] for path in paths}
     print("\nMean game score per tenth of the run (mean over seeds [lowest seed, highest seed]):")
-    print(f"  {'steps':>8}  " + "  ".join(f"{path:>22}" for path in PATHS))
+    print(f"  {'steps':>8}  " + "  ".join(f"{path:>22}" for path in paths))
     for index in range(BINS):
         cells = []
-        for path in PATHS:
+        for path in paths:
             at = [curve[index] for curve in curves[path] if curve[index] is not None]
             cells.append(f"{statistics.fmean(at):6.2f} [{min(at):5.2f}, {max(at):5.2f}]" if at else f"{'-':>22}")
         print(f"  {(index + 1) * args.steps // BINS:>8}  " + "  ".join(f"{cell:>22}" for cell in cells))
 
-    mean = {path: statistics.fmean(tails[path]) for path in PATHS}
-    spread = {path: max(tails[path]) - min(tails[path]) for path in PATHS}
-    difference = abs(mean["python"] - mean["native"])
-    allowed = max(spread.values())
+    mean = {path: statistics.fmean(tails[path]) for path in paths}
+    spread = {path: max(tails[path]) - min(tails[path]) for path in paths}
     print("\nLast fifth of the run, per seed:")
-    for path in PATHS:
-        seeds = ", ".join(f"{tail:.2f}" for tail in tails[path])
-        print(f"  {path:<7} {seeds}  mean {mean[path]:.2f}, spread {spread[path]:.2f}")
-    verdict = "agree" if difference <= allowed else "DIFFER"
-    print(f"  |python - native| = {difference:.2f}, the seeds' spread {allowed:.2f}: the paths {verdict}")
+    for path in paths:
+        values = ", ".join(f"{tail:.2f}" for tail in tails[path])
+        print(f"  {path:<10} {values}  mean {mean[path]:.2f}, spread {spread[path]:.2f}")
+    for path in paths[1:]:
+        difference = abs(mean["python"] - mean[path])
+        allowed = max(spread["python"], spread[path])
+        verdict = "agree" if difference <= allowed else "DIFFER"
+        print(f"  |python - {path}| = {difference:.2f}, the seeds' spread {allowed:.2f}: they {verdict}")
     if args.png:
-        draw_png({path: [[v for v in curve] for curve in curves[path]] for path in PATHS}, args.steps, args.png)
+        draw_png({path: curves[path] for path in paths}, args.steps, args.png)
         print(f"  curves: {args.png}")
+
+
+def kept_results(folder: Path, paths: tuple[str, ...], steps: int) -> list[tuple[str, int, list[tuple[int, float]]]]:
+    """Every run of `paths` at `steps` kept in `folder`, from this call and earlier ones."""
+    results = []
+    for path in paths:
+        for out in sorted(folder.glob(f"{path}_*_{steps}.jsonl")):
+            seed = out.stem.removeprefix(f"{path}_").removesuffix(f"_{steps}")
+            if not seed.isdigit():
+                continue  # e.g. native_... when globbing native-f32's files or the other way round
+            games = [json.loads(line) for line in out.read_text().splitlines()]
+            results.append((path, int(seed), [(int(game["t"]), float(game["r"])) for game in games]))
+    return results
 
 
 if __name__ == "__main__":
