@@ -70,7 +70,7 @@ def check_model_zip(path: Path) -> None:
     )
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one per process
 class _Player:
     model_id: str
     folder: Path
@@ -96,6 +96,7 @@ class ModelWatchService:
         self._live = FolderLiveView()
         self._lock = threading.Lock()
         self._players: dict[str, _Player] = {}
+        self._stopping: set[_Player] = set()  # stopped, not yet reaped: shutdown waits for them too
         self._end_listeners: list[EndListener] = []
         self._closed = False
         shutil.rmtree(root, ignore_errors=True)  # what a crashed app left
@@ -174,9 +175,9 @@ class ModelWatchService:
         """Stop every player and wait for it: none outlives the app."""
         with self._lock:
             self._closed = True
-            players = list(self._players.values())
-            for player in players:
+            for player in list(self._players.values()):
                 self._stop(player)
+            players = list(self._stopping)  # those an unwatch stopped a moment ago as well
         for player in players:
             _wait_or_kill(player.process)
             shutil.rmtree(player.folder, ignore_errors=True)
@@ -232,6 +233,7 @@ class ModelWatchService:
         if self._players.get(player.model_id) is player:
             del self._players[player.model_id]
         if player.alive():
+            self._stopping.add(player)
             player.process.terminate()  # it stops at its next step; _follow reaps it
             killer = threading.Timer(STOP_WAIT_SECONDS, _kill_if_alive, args=(player.process,))
             killer.daemon = True
@@ -257,6 +259,7 @@ class ModelWatchService:
             player.error = f"The player ended before it could play (exit code {code}).{self._log_tail(player)}"
         player.ready.set()  # nobody waits forever
         with self._lock:
+            self._stopping.discard(player)
             unexpected = not player.stopping and self._players.get(player.model_id) is player
             if self._players.get(player.model_id) is player:
                 self._forget(player)
