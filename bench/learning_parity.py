@@ -5,8 +5,8 @@
 
 For each path (`python`: SB3's wrappers and network, as RL Zoo trains; `native`: what the app
 trains on, ale-py's C++ vector env with env 0 in Python and the network sped up by
-training/network_speed.py, its CNN in bfloat16 where the CPU has AMX; `native-f32`: the same
-env path with the network in float32, what a CPU without AMX trains, which tells the env
+training/network_speed.py, its CNN in bfloat16 where the CPU has AMX or AVX512-BF16; `native-f32`: the same
+env path with the network in float32, what other CPUs train, which tells the env
 path's effect from bfloat16's) and each seed, one child process builds the app's training env
 (`make_training_env`) and trains PPO on Breakout with RL Zoo's Atari settings (8 games × 128
 steps, batch 256, 4 epochs, one torch thread), recording the real score of every finished game.
@@ -67,7 +67,7 @@ def train_one(path: str, seed: int, steps: int, out: Path) -> None:
 
     model = PPO("CnnPolicy", env, seed=seed, device="cpu", verbose=0, **ZOO_PPO)  # type: ignore[arg-type]
     if backend == "native":
-        # As the app trains: channels-last, the CNN in bfloat16 where the CPU has AMX (not for native-f32).
+        # As the app trains: channels-last, the CNN in bfloat16 where the CPU has the units (not native-f32).
         speed_up_network(model, "float32" if path == "native-f32" else "auto")
     model.learn(steps, callback=Scores())
     env.close()

@@ -10,8 +10,8 @@ alternated round by round so that machine noise hits them alike:
   preset's recording (milestone clips every 10%, the long video at Quick's share of env 0's
   frames, the evaluation games at the end);
 - `native`, `native+rec`: the same on the native path (ale-py's C++ vector env, env 0 in Python);
-- `native+rec+f32`: as `native+rec` with `precision: float32`, what a CPU without AMX gets (the
-  worker's network is channels-last on every CPU and its CNN in bfloat16 only with AMX:
+- `native+rec+f32`: as `native+rec` with `precision: float32`, what a CPU without bfloat16 units gets (the
+  worker's network is channels-last on every CPU and its CNN in bfloat16 only with AMX or AVX512-BF16:
   training/network_speed.py).
 Each prints steps/s as the worker reports it (its training clock) and as wall time of the whole
 worker process (start-up, clips and evaluation included), then the ratios.

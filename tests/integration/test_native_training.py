@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retro_ml.training.network_speed import cpu_has_bfloat16_matrix_units
+from retro_ml.training.network_speed import bfloat16_units
 from retro_ml.training.video import probe
 from tests.helpers.api_client import create, fetch
 from tests.helpers.run_configs import DQN_TINY_CONFIG, PPO_TINY_CONFIG, TINY_PPO
@@ -36,9 +36,10 @@ def test_ppo_trains_on_the_native_path_through_the_server(
 
     model = PPO.load(stored["artifacts"]["models"][0]["path"], device="cpu")
     assert model.num_timesteps >= 2048 and model.observation_space.shape == (4, 84, 84)
-    # The network trained in oneDNN's layout (network_speed.py), in bfloat16 only on a CPU with AMX.
+    # The network trained in oneDNN's layout (network_speed.py), in bfloat16 only on a CPU with bfloat16 units.
     log = (Path(experiment["run_dir"]) / "worker.log").read_text()
-    precision = "CNN in bfloat16 (AMX)" if cpu_has_bfloat16_matrix_units() else "float32"
+    units = bfloat16_units()
+    precision = f"CNN in bfloat16 ({units})" if units else "float32"
     assert f"network: CPU, channels-last, {precision}" in log
 
 

@@ -12,9 +12,9 @@ from stable_baselines3.common.logger import Logger
 
 from retro_ml.training.algorithms import build_model
 from retro_ml.training.envs import make_training_env
-from retro_ml.training.network_speed import cpu_has_bfloat16_matrix_units, speed_up_network
+from retro_ml.training.network_speed import bfloat16_units, speed_up_network
 
-AMX = cpu_has_bfloat16_matrix_units()
+UNITS = bfloat16_units()
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +50,14 @@ def test_float32_is_the_same_network_in_channels_last(env) -> None:
     torch.testing.assert_close(after, before, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.skipif(not AMX, reason="bfloat16 is used only on CPUs with AMX")
+@pytest.mark.skipif(UNITS is None, reason="bfloat16 is used only on CPUs with AMX or AVX512-BF16")
 def test_auto_runs_the_cnn_in_bfloat16_and_the_heads_in_float32(env) -> None:
     model = PPO("CnnPolicy", env, seed=1, device="cpu", n_steps=32, batch_size=64)
     batch = observations(env)
     with torch.no_grad():
         exact = model.policy.extract_features(batch, model.policy.features_extractor)
         exact_values = model.policy.predict_values(batch)
-    assert speed_up_network(model) == "CPU, channels-last, CNN in bfloat16 (AMX)"
+    assert speed_up_network(model) == f"CPU, channels-last, CNN in bfloat16 ({UNITS})"
     with torch.no_grad():
         fast = model.policy.extract_features(batch, model.policy.features_extractor)
         values, log_prob, entropy = model.policy.evaluate_actions(batch, torch.zeros(len(batch), dtype=torch.long))

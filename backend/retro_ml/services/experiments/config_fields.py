@@ -40,7 +40,9 @@ FIELDS: dict[str, Field] = {
     "device": Field(str, choices=("auto", "cpu", "cuda")),
     "torch_threads": Field(int, 1, 64),
     "precision": Field(
-        str, choices=("auto", "float32"), help="auto: the CNN trains in bfloat16 on CPUs with AMX; float32: always"
+        str,
+        choices=("auto", "float32"),
+        help="auto: the CNN trains in bfloat16 on CPUs with AMX or AVX512-BF16; float32: always",
     ),
     "progress_interval_seconds": Field(float, 0.1, 60),
     "checkpoint_every_pct": Field(float, 0, 100, help="save a checkpoint every N% of the run (0: off)"),
