@@ -136,24 +136,40 @@ def test_describe_sizing_gives_what_runs_get_and_what_would_be_best() -> None:
 def test_reference_speeds_follow_the_hardware() -> None:
     baseline = catalog.baseline_steps_per_second("ppo")
     assert catalog.reference_estimate("ppo", LAPTOP) == (baseline, "typical for 2 cores without a GPU")
-    speed, basis = catalog.reference_estimate("ppo", GPU_BOX)
-    assert speed == catalog.raw["reference_speeds"]["cuda"]["ppo"] and speed > 3 * baseline
-    assert basis == "typical for a CUDA GPU, as measured on 16 cores + an NVIDIA H200"
-    assert catalog.reference_estimate("dqn", SMALL_GPU_BOX)[0] == catalog.raw["reference_speeds"]["cuda"]["dqn"]
+    cuda_reference = catalog.raw["reference_speeds"]["cuda"]
     quad, quad_basis = catalog.reference_estimate("ppo", QUAD)
-    workstation = catalog.reference_estimate("ppo", WORKSTATION)[0]
-    assert baseline < quad < workstation < catalog.raw["reference_speeds"]["cuda"]["ppo"]
+    workstation, workstation_basis = catalog.reference_estimate("ppo", WORKSTATION)
+    assert baseline < quad < workstation
     assert quad_basis == "scaled from 2 cores to 4, no GPU"
+    # A GPU box is never told less than its cores alone would do: the GPU box measured on the
+    # python path (one core stepping games) is slower than 16 cores on the native path would be.
+    speed, basis = catalog.reference_estimate("ppo", GPU_BOX)
+    assert speed == workstation > cuda_reference["ppo"] > baseline
+    assert basis == f"{workstation_basis} (the CPU alone: a floor, the GPU only adds to it)"
+    # Where the measured GPU figure is the larger, it is the estimate and says where it comes from.
+    assert catalog.reference_estimate("ppo", SMALL_GPU_BOX) == (
+        cuda_reference["ppo"],
+        "typical for a CUDA GPU, as measured on 16 cores + an NVIDIA H200",
+    )
+    assert (
+        catalog.reference_estimate("dqn", SMALL_GPU_BOX)[0]
+        == cuda_reference["dqn"]
+        > catalog.baseline_steps_per_second("dqn")
+    )
     assert catalog.reference_estimate("ppo", Hardware(1))[0] < baseline
 
 
 def test_a_gpu_box_is_not_told_the_cpu_time(store: TinyDBExperimentStore) -> None:
     gpu = CalibrationService(store, fingerprint={"cpu": "Xeon", "cpu_count": 16, "gpu": "NVIDIA H200"})
     speed, source, _device, basis = gpu.estimate_with_basis("ppo")
-    assert (speed, source) == (650.0, "baseline") and basis.startswith("typical for a CUDA GPU")
+    assert (speed, source) == (catalog.reference_estimate("ppo", GPU_BOX)[0], "baseline")
+    assert basis.startswith("scaled from 2 cores to 16") and "the GPU only adds to it" in basis
     quick = catalog.describe(gpu.estimate_with_basis, GPU_BOX)["presets"][0]
-    # Quick: 250k steps; the CPU baseline said ~19 min, the GPU box trained it in ~7.
-    assert 6 * 60 <= quick["estimate"]["ppo"]["seconds"] <= 7 * 60
+    laptop_quick = catalog.describe(hardware=LAPTOP)["presets"][0]
+    # Quick: 250k steps; the GPU box trained it in ~7 min on the python path (one core stepping
+    # the games), so its estimate is at most that and well under a 2-core laptop's.
+    assert quick["estimate"]["ppo"]["seconds"] <= 7 * 60
+    assert quick["estimate"]["ppo"]["seconds"] < 0.6 * laptop_quick["estimate"]["ppo"]["seconds"]
     assert quick["estimate"]["ppo"]["basis"] == basis
     assert quick["configs"]["ppo"]["torch_threads"] == 4
 

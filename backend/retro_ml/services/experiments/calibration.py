@@ -5,7 +5,8 @@ Where the speed comes from, best first:
   temporary run folder and we keep its `final_metrics.fps`;
 - finished real runs (`record`), blended into the stored value so estimates follow them;
 - a typical speed for this hardware from the preset file's `reference_speeds` (2 cores without a
-  GPU: the baseline; more cores: scaled; a CUDA GPU: the GPU box's), when nothing was measured here.
+  GPU: the baseline; more cores: scaled; a CUDA GPU: the GPU box's, or the scaled CPU figure where
+  that is higher), when nothing was measured here.
 Each estimate says which in its `basis` ("measured on this machine", "typical for a CUDA GPU …").
 
 A measurement belongs to a hardware fingerprint (CPU model, logical CPUs, GPU name). When the

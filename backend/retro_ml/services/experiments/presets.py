@@ -81,15 +81,23 @@ class PresetCatalog:
     def reference_estimate(self, algorithm: str, hardware: Hardware) -> tuple[float, str]:
         """A typical speed for `hardware` before anything is measured on it, and its basis in words.
 
-        With a CUDA GPU: the speed measured on the reference GPU box (the python env path's one
-        core is the limit there, so the core count changes little). Without one: the 2-core
-        baseline, its update share scaled by the torch threads these cores get.
+        Without a GPU: the 2-core baseline, its update share scaled by the torch threads these
+        cores get. With a CUDA GPU: the speed measured on the reference GPU box (on the python env
+        path, where one core stepping the games is the limit), or, where these cores alone would
+        already be faster (the native path steps games on every core), the CPU figure: a GPU only
+        adds to it, so it is a floor, never the CPU time of a slower machine.
         """
+        cpu_speed, cpu_basis = self._cpu_estimate(algorithm, Hardware(hardware.cpu_count))
+        if not hardware.cuda:
+            return cpu_speed, cpu_basis
+        gpu_box = self.raw["reference_speeds"]["cuda"]
+        measured = float(gpu_box[algorithm])
+        if measured >= cpu_speed:
+            return measured, f"typical for a CUDA GPU, as measured on {gpu_box['cores']} cores + an {gpu_box['gpu']}"
+        return cpu_speed, f"{cpu_basis} (the CPU alone: a floor, the GPU only adds to it)"
+
+    def _cpu_estimate(self, algorithm: str, hardware: Hardware) -> tuple[float, str]:
         reference = self.raw["reference_speeds"]
-        if hardware.cuda:
-            gpu_box = reference["cuda"]
-            basis = f"typical for a CUDA GPU, as measured on {gpu_box['cores']} cores + an {gpu_box['gpu']}"
-            return float(gpu_box[algorithm]), basis
         base, cores = self.baseline_steps_per_second(algorithm), int(reference["cpu_cores"])
         if hardware.cpu_count == cores:
             return base, f"typical for {cores} cores without a GPU"
