@@ -15,7 +15,7 @@ from retro_ml.store.video_store import VideoArtifactStore
 class Seeded:
     """A completed experiment with one milestone clip, written before the server starts."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, game: str = "breakout", env_id: str = "ALE/Breakout-v5") -> None:
         paths = AppPaths(data_dir)
         paths.ensure()
         self.data_dir = data_dir
@@ -28,9 +28,9 @@ class Seeded:
         store.create(
             Experiment(
                 id=self.experiment_id,
-                name="Breakout #3",
-                game="breakout",
-                env_id="ALE/Breakout-v5",
+                name=f"{game.replace('_', ' ').title()} #3",
+                game=game,
+                env_id=env_id,
                 algorithm="ppo",
                 preset="quick",
                 config={},
