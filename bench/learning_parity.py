@@ -81,9 +81,15 @@ def run_child(path: str, seed: int, steps: int, folder: Path) -> tuple[str, int,
         command = [sys.executable, "-m", "bench.learning_parity", "--child", path, str(seed), str(steps), str(partial)]
         subprocess.run(command, check=True, preexec_fn=lambda: os.nice(10))
         partial.replace(out)
-    games = [json.loads(line) for line in out.read_text().splitlines()]
+    games = read_games(out)
     print(f"  {path:<10} seed {seed}: {len(games)} games{' (kept from an earlier run)' if kept else ''}", flush=True)
-    return path, seed, [(int(game["t"]), float(game["r"])) for game in games]
+    return path, seed, games
+
+
+def read_games(out: Path) -> list[tuple[int, float]]:
+    """A run's finished games as (step, score), from the child's JSON lines."""
+    games = [json.loads(line) for line in out.read_text().splitlines()]
+    return [(int(game["t"]), float(game["r"])) for game in games]
 
 
 def binned_means(games: list[tuple[int, float]], steps: int) -> list[float | None]:
@@ -205,8 +211,7 @@ def kept_results(folder: Path, paths: tuple[str, ...], steps: int) -> list[tuple
             seed = out.stem.removeprefix(f"{path}_").removesuffix(f"_{steps}")
             if not seed.isdigit():
                 continue  # e.g. native_... when globbing native-f32's files or the other way round
-            games = [json.loads(line) for line in out.read_text().splitlines()]
-            results.append((path, int(seed), [(int(game["t"]), float(game["r"])) for game in games]))
+            results.append((path, int(seed), read_games(out)))
     return results
 
 

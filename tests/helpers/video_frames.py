@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 
 
-def decoded_frame(path: Path, index: int) -> np.ndarray:
-    """Frame `index` of `path` as RGB (height, width, 3), decoded by the bundled ffmpeg."""
+def decoded_frames(path: Path) -> Iterator[np.ndarray]:
+    """The frames of `path` in order, as RGB (height, width, 3), decoded by the bundled ffmpeg."""
     reader = imageio_ffmpeg.read_frames(str(path))
     meta = next(reader)
     width, height = meta["size"]
     try:
-        for number, raw in enumerate(reader):
-            if number == index:
-                return np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
+        for raw in reader:
+            yield np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
     finally:
         reader.close()
+
+
+def decoded_frame(path: Path, index: int) -> np.ndarray:
+    """Frame `index` of `path` as RGB (height, width, 3)."""
+    frames = decoded_frames(path)
+    try:
+        for number, frame in enumerate(frames):
+            if number == index:
+                return frame
+    finally:
+        frames.close()
     raise AssertionError(f"{path} has fewer than {index + 1} frames")
 
 

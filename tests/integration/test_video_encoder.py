@@ -10,7 +10,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 import psutil
 import pytest
@@ -24,6 +23,7 @@ from retro_ml.training.video import (
     concat_segments,
     probe,
 )
+from tests.helpers.video_frames import decoded_frames
 
 FPS = 60
 
@@ -116,15 +116,10 @@ def test_i420_frames_encode_to_the_same_picture_as_rgb(tmp_path: Path, ale_frame
         420,
         60,
     )
-    reader = imageio_ffmpeg.read_frames(str(out))
-    next(reader)
-    try:
-        for index, raw in enumerate(reader):
-            decoded = np.frombuffer(raw, dtype=np.uint8).reshape(420, 320, 3).astype(np.int16)
-            expected = np.repeat(np.repeat(ale_frames[index], 2, axis=0), 2, axis=1).astype(np.int16)
-            assert np.abs(decoded - expected).mean() < 1, index  # H.264 at crf 23; a wrong colour range gives ~2
-    finally:
-        reader.close()
+    for index, decoded in enumerate(decoded_frames(out)):
+        expected = np.repeat(np.repeat(ale_frames[index], 2, axis=0), 2, axis=1).astype(np.int16)
+        assert decoded.shape == (420, 320, 3), index
+        assert np.abs(decoded.astype(np.int16) - expected).mean() < 1, index  # crf 23; a wrong colour range gives ~2
     with pytest.raises(ValueError, match="I420 frame of 320x420 has 201600 bytes"):
         with VideoWriter(tmp_path / "bad.mp4", 320, 420, pixel_format="yuv420p") as writer:
             writer.write(np.zeros((420, 320, 3), dtype=np.uint8))

@@ -87,7 +87,7 @@ class PresetCatalog:
         already be faster (the native path steps games on every core), the CPU figure: a GPU only
         adds to it, so it is a floor, never the CPU time of a slower machine.
         """
-        cpu_speed, cpu_basis = self._cpu_estimate(algorithm, Hardware(hardware.cpu_count))
+        cpu_speed, cpu_basis = self._cpu_estimate(algorithm, hardware.cpu_count)
         if not hardware.cuda:
             return cpu_speed, cpu_basis
         gpu_box = self.raw["reference_speeds"]["cuda"]
@@ -96,15 +96,16 @@ class PresetCatalog:
             return measured, f"typical for a CUDA GPU, as measured on {gpu_box['cores']} cores + an {gpu_box['gpu']}"
         return cpu_speed, f"{cpu_basis} (the CPU alone: a floor, the GPU only adds to it)"
 
-    def _cpu_estimate(self, algorithm: str, hardware: Hardware) -> tuple[float, str]:
+    def _cpu_estimate(self, algorithm: str, cpu_count: int) -> tuple[float, str]:
+        """The 2-core baseline scaled to `cpu_count` cores without a GPU."""
         reference = self.raw["reference_speeds"]
         base, cores = self.baseline_steps_per_second(algorithm), int(reference["cpu_cores"])
-        if hardware.cpu_count == cores:
+        if cpu_count == cores:
             return base, f"typical for {cores} cores without a GPU"
         share = float(reference["cpu_update_share"])
-        threads_ratio = torch_threads_for(Hardware(cores)) / torch_threads_for(hardware)
+        threads_ratio = torch_threads_for(Hardware(cores)) / torch_threads_for(Hardware(cpu_count))
         speed = base / ((1 - share) + share * threads_ratio)
-        return round(speed, 1), f"scaled from {cores} cores to {hardware.cpu_count}, no GPU"
+        return round(speed, 1), f"scaled from {cores} cores to {cpu_count}, no GPU"
 
     def estimated_seconds(self, algorithm: str, total_timesteps: int, steps_per_second: float | None = None) -> int:
         """Start-up time plus `total_timesteps` at `steps_per_second` (default: the baseline)."""

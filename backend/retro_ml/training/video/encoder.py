@@ -216,8 +216,7 @@ class VideoWriter:
                 raise ValueError(
                     f"frame shape {frame.shape} does not match the writer's {expected} (height, width, RGB)"
                 )
-        elif frame.size != i420_size(self.width, self.height):
-            size = i420_size(self.width, self.height)
+        elif frame.size != (size := i420_size(self.width, self.height)):
             raise ValueError(f"an I420 frame of {self.width}x{self.height} has {size} bytes, not {frame.size}")
         if frame.dtype != np.uint8:
             raise ValueError(f"frame dtype must be uint8, got {frame.dtype}")
