@@ -49,7 +49,7 @@ def train_one(path: str, seed: int, steps: int, out: Path) -> None:
 
     torch.set_num_threads(1)
     backend = "python" if path == "python" else "native"
-    env = make_training_env("ALE/Breakout-v5", 8, seed, 4, backend=backend, num_threads=1)
+    env = make_training_env("ALE/Breakout-v5", 8, seed, 4, backend=backend)
 
     class Scores(BaseCallback):
         def __init__(self) -> None:

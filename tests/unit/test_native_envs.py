@@ -33,7 +33,7 @@ def episodes(trace) -> list[tuple[int, float, int]]:
 
 
 def test_reset_and_step_shapes() -> None:
-    env = NativeAtariVecEnv("breakout", 3, num_threads=1)
+    env = NativeAtariVecEnv("breakout", 3)
     try:
         first, trace = play(env, seed=1, steps=5)
         assert env.observation_space.shape == (4, 84, 84)
@@ -50,39 +50,66 @@ def test_reset_and_step_shapes() -> None:
 
 
 def test_episode_stats_are_the_real_game_score_across_lives() -> None:
-    """Learning sees life losses and clipped rewards; the stats see whole games and real points."""
-    learning = NativeAtariVecEnv("breakout", 4, num_threads=1)
-    raw = NativeAtariVecEnv("breakout", 4, num_threads=1, terminal_on_life_loss=False, clip_reward=False)
+    """Learning sees life losses and clipped rewards; the stats see whole games, real points and frames."""
+    learning = NativeAtariVecEnv("breakout", 4)
+    unclipped = NativeAtariVecEnv("breakout", 4, clip_reward=False)
     try:
         _, learning_trace = play(learning, seed=7)
-        _, raw_trace = play(raw, seed=7)
+        _, unclipped_trace = play(unclipped, seed=7)
     finally:
         learning.close()
-        raw.close()
+        unclipped.close()
     games = episodes(learning_trace)
     assert len(games) >= 4, games
-    # The same seeds and actions play the same games: the stats equal the unclipped sums of whole games.
-    assert games == episodes(raw_trace)
-    raw_sums = np.zeros(4)
-    whole_games: list[tuple[int, float, int]] = []
-    lengths = np.zeros(4, dtype=int)
-    for _, rewards, dones, _ in raw_trace:
-        raw_sums += rewards
-        lengths += 1
+    # Clipping changes what is learned, not the game: the same seeds and actions play the same games.
+    assert games == episodes(unclipped_trace)
+    sums, steps, lives_lost = np.zeros(4), np.zeros(4, dtype=int), np.zeros(4, dtype=int)
+    for _, rewards, dones, infos in unclipped_trace:
+        sums += rewards
+        steps += 1
         for i in np.flatnonzero(dones):
-            whole_games.append((int(i), float(raw_sums[i]), int(lengths[i])))
-            raw_sums[i] = 0
-            lengths[i] = 0
-    assert games == whole_games
-    # Breakout has 5 lives: learning saw more ends of episodes than there were games.
+            if "episode" not in infos[i]:
+                lives_lost[i] += 1
+                continue
+            episode = infos[i]["episode"]
+            assert episode["r"] == sums[i]  # the points of all its lives, unclipped
+            # Its length counts emulator frames, as SB3's Monitor does on the old path: 4 per agent
+            # step, up to 30 no-ops at the start, 3 steps after each lost life and 2 at the start
+            # that the agent does not see (NOOP, FIRE, RIGHT), and fewer in the step the game ends.
+            unseen = 4 * (3 * lives_lost[i] + 2)
+            assert 4 * (steps[i] - 1) + unseen < episode["l"] <= 4 * steps[i] + unseen + 30
+            sums[i], steps[i], lives_lost[i] = 0, 0, 0
     learning_dones = sum(int(dones.sum()) for _, _, dones, _ in learning_trace)
-    assert learning_dones >= 2 * len(games)
+    assert learning_dones >= 2 * len(games)  # Breakout has 5 lives: more ends of episodes than games
     learned = np.concatenate([rewards for _, rewards, _, _ in learning_trace])
     assert set(np.unique(learned)) <= {-1.0, 0.0, 1.0}
+    assert np.abs(np.concatenate([rewards for _, rewards, _, _ in unclipped_trace])).max() > 1
+
+
+def test_a_lost_life_ends_the_stack_as_vec_frame_stack_does() -> None:
+    """After a lost life the agent sees a fresh, zero-padded stack; the terminal one is the last play."""
+    env = NativeAtariVecEnv("breakout", 2)
+    try:
+        _, trace = play(env, seed=4)
+    finally:
+        env.close()
+    checked = 0
+    for step in range(5, len(trace)):
+        observations, _, dones, infos = trace[step]
+        previous = trace[step - 1][0]
+        for i in np.flatnonzero(dones):
+            if "episode" in infos[i] or trace[step - 4][2][i] or trace[step - 3][2][i] or trace[step - 2][2][i]:
+                continue  # a new game, or a life shorter than a full stack
+            terminal = infos[i]["terminal_observation"]
+            assert np.array_equal(terminal[:3], previous[i, 1:])  # the stack goes on to its last frame
+            assert not np.array_equal(terminal[3], observations[i, 3])  # FIRE and RIGHT came between
+            assert not observations[i, :3].any() and observations[i, 3].any()
+            checked += 1
+    assert checked >= 4, "random Breakout loses several lives in 1,500 steps"
 
 
 def test_terminal_observation_and_same_step_reset() -> None:
-    env = NativeAtariVecEnv("pong", 2, num_threads=1, noop_max=0)
+    env = NativeAtariVecEnv("pong", 2, noop_max=0)
     try:
         _, trace = play(env, seed=3, steps=2000)
     finally:
@@ -101,7 +128,7 @@ def test_terminal_observation_and_same_step_reset() -> None:
 
 def test_seeds_reproduce_and_sticky_actions_are_on() -> None:
     def observed(seed: int, **kwargs: float) -> np.ndarray:
-        env = NativeAtariVecEnv("breakout", 2, num_threads=1, **kwargs)  # type: ignore[arg-type]
+        env = NativeAtariVecEnv("breakout", 2, **kwargs)  # type: ignore[arg-type]
         try:
             _, trace = play(env, seed=seed, steps=300)
         finally:
@@ -116,7 +143,7 @@ def test_seeds_reproduce_and_sticky_actions_are_on() -> None:
 
 
 def test_filmed_first_env_stays_in_python() -> None:
-    env = make_training_env("ALE/Pong-v5", 3, seed=5, frame_stack=4, backend="native", num_threads=1)
+    env = make_training_env("ALE/Pong-v5", 3, seed=5, frame_stack=4, backend="native")
     try:
         assert isinstance(env, FilmedFirstVecEnv) and env.num_envs == 3
         assert first_env_ale(env).getScreenRGB().shape == (210, 160, 3)  # the live view's source
@@ -164,15 +191,9 @@ def lives_lost_doing_nothing(env, steps: int = 1000) -> int:
     return lost
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#13 parity, found by bench/learning_parity: SB3's EpisodicLifeEnv + FireResetEnv press FIRE "
-    "after every life loss (the loss ends the learning episode, its reset fires); ale-py's life_loss_info "
-    "goes on without FIRE, so a Breakout agent must learn to serve each ball itself on the native path",
-)
 def test_a_lost_life_is_followed_by_fire_as_on_the_python_path() -> None:
     python = make_training_env("ALE/Breakout-v5", 1, None, 4, backend="python")
-    native = NativeAtariVecEnv("breakout", 1, num_threads=1, repeat_action_probability=0.0)
+    native = NativeAtariVecEnv("breakout", 1, repeat_action_probability=0.0)
     try:
         assert lives_lost_doing_nothing(python) == 4  # then the game ends: FIRE served every ball
         assert lives_lost_doing_nothing(native) == 4

@@ -34,14 +34,13 @@ def make_training_env(
     frame_stack: int,
     wrap_first_raw_env: EnvWrapper | None = None,
     backend: str = "python",
-    num_threads: int = 0,
 ) -> VecEnv:
     """`n_envs` copies of `env_id` (84x84 grey, episode stats in `info["episode"]`), frames stacked.
 
     `backend="native"`: env 0 stays on this Python path (filmed, watched live) and the other
-    envs run in ale-py's C++ vector env on `num_threads` threads (0: ale-py's choice), with the
-    same game protocol (training/native_envs.py); one env alone gains nothing from it. Where
-    ale-py has no vector env (an older or unusual build), the python path stands in.
+    envs run in ale-py's C++ vector env, each game on its own thread, with the same game
+    protocol (training/native_envs.py); one env alone gains nothing from it. Where ale-py
+    has no vector env (an older or unusual build), the python path stands in.
     Observations are then channel-first (4, 84, 84), what SB3 makes of the Python path's stack
     with VecTransposeImage, so a model continues on either path.
     """
@@ -54,7 +53,7 @@ def make_training_env(
             print(f"env_backend native is not available here ({exc}): the games run on the python path", flush=True)
             return _python_envs(env_id, n_envs, seed, frame_stack, wrap_first_raw_env)
         first = VecTransposeImage(_python_envs(env_id, 1, seed, frame_stack, wrap_first_raw_env))
-        rest = NativeAtariVecEnv(rom_id_of(env_id), n_envs - 1, num_threads=num_threads, frame_stack=frame_stack)
+        rest = NativeAtariVecEnv(rom_id_of(env_id), n_envs - 1, frame_stack=frame_stack)
         env = FilmedFirstVecEnv(first, rest)
         if seed is not None:
             env.seed(seed)

@@ -8,15 +8,21 @@ The protocol is the one `make_atari_env` + `VecFrameStack(4)` gives the old path
 freely between the two (observations (4, 84, 84) uint8, oldest frame first, zero-padded after a
 reset: what SB3's VecTransposeImage makes of the old path's stack):
 - `ALE/*-v5` sticky actions (`repeat_action_probability=0.25`), frameskip 4 with max-pooling of
-  the last two frames, up to 30 no-ops and FIRE on reset, 84x84 grey;
+  the last two frames, up to 30 no-ops on reset, 84x84 grey;
 - learning sees a life loss as the end of an episode (SB3's EpisodicLifeEnv; ale-py's
   `life_loss_info`: the game goes on) and rewards clipped to their sign (ClipRewardEnv);
+- after a new game and after a lost life, the steps SB3's resets take where learning does not
+  see them: NOOP after a lost life (EpisodicLifeEnv), then FIRE and action 2 in games whose
+  action 1 is FIRE (FireResetEnv): a Breakout agent never has to learn to serve the ball;
+- the stack starts over (zero-padded) after every end of an episode, lost lives included, as
+  SB3's VecFrameStack does;
 - `info["episode"]` (SB3's Monitor: `r`, `l`, `t`) only when the real game ends, with the real,
-  unclipped score over all lives, so the app's statistics mean the same on both paths;
+  unclipped score over all lives and its length in emulator frames, so the app's statistics
+  mean the same on both paths;
 - a finished env is reset in the same step (`terminal_observation` in its info), as DummyVecEnv.
 
-ale-py has no "game over" flag beside `terminated`: a termination with fewer lives than the step
-before is a life loss, any other is the end of the game (games without lives never lose one).
+ale-py has no "game over" flag beside `terminated`, which a lost life sets too: a game that
+ended shows as a new first frame in the step's info (`_end_game_if_restarted`).
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from ale_py import Action
 from ale_py.vector_env import AtariVectorEnv
 from gymnasium import spaces
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvObs, VecEnvStepReturn
 
 STICKY_ACTION_PROBABILITY = 0.25  # ALE/*-v5's default, kept on both paths
 MAX_EPISODE_FRAMES = 108_000  # 30 minutes of play at 60 fps, as v5's max_num_frames_per_episode
+NOOP, FIRE, AFTER_FIRE = 0, 1, 2  # SB3's FireResetEnv steps FIRE, then action 2
 
 
 class _SealedVecEnv(VecEnv):
@@ -70,96 +78,175 @@ class _SealedVecEnv(VecEnv):
 
 
 class NativeAtariVecEnv(_SealedVecEnv):
-    """`n_envs` games of `rom_id` ("breakout", snake_case as ale-py names its ROMs)."""
+    """`n_envs` games of `rom_id` ("breakout", snake_case as ale-py names its ROMs).
+
+    Each game is its own one-env `AtariVectorEnv` on its own C++ thread, so that one game can
+    take steps the others do not: the FIRE after a lost life, which SB3's stack performs inside
+    its reset (EpisodicLifeEnv steps NOOP, FireResetEnv FIRE then action 2) and ale-py's
+    `life_loss_info` leaves out. One batched `AtariVectorEnv` steps all its games or none. One
+    per game costs the caller ~20 µs per game and step instead of ~7 (2-core EPYC), while the
+    threads still step the games in parallel as the caller goes on (`send`, then `recv`).
+    """
 
     def __init__(
         self,
         rom_id: str,
         n_envs: int,
         *,
-        num_threads: int = 0,
         frame_stack: int = 4,
         terminal_on_life_loss: bool = True,
         clip_reward: bool = True,
         repeat_action_probability: float = STICKY_ACTION_PROBABILITY,
         noop_max: int = 30,
     ) -> None:
-        self._env = AtariVectorEnv(
-            rom_id,
-            num_envs=n_envs,
-            num_threads=num_threads,
-            stack_num=frame_stack,
-            frameskip=4,
-            maxpool=True,
-            noop_max=noop_max,
-            use_fire_reset=True,
-            episodic_life=False,  # ale-py's episodic_life restarts the whole game on a life loss
-            life_loss_info=terminal_on_life_loss,
-            reward_clipping=False,  # clipped here: the episode stats need the real score
-            repeat_action_probability=repeat_action_probability,
-            max_num_frames_per_episode=MAX_EPISODE_FRAMES,
-            autoreset_mode="SameStep",
-        )
+        self._games = [
+            AtariVectorEnv(
+                rom_id,
+                num_envs=1,
+                num_threads=1,
+                stack_num=frame_stack,
+                frameskip=4,
+                maxpool=True,
+                noop_max=noop_max,
+                use_fire_reset=False,  # FIRE is stepped here, as SB3 does, after every reset and lost life
+                episodic_life=False,  # ale-py's episodic_life restarts the whole game on a life loss
+                life_loss_info=terminal_on_life_loss,
+                reward_clipping=False,  # clipped here: the episode stats need the real score
+                repeat_action_probability=repeat_action_probability,
+                max_num_frames_per_episode=MAX_EPISODE_FRAMES,
+                autoreset_mode="SameStep",
+            )
+            for _ in range(n_envs)
+        ]
+        action_set = self._games[0].ale.get_action_set()
+        fires = len(action_set) >= 3 and action_set[1] == Action.FIRE  # where SB3 wraps in FireResetEnv
+        self._serve: tuple[int, ...] = (FIRE, AFTER_FIRE) if fires else ()
+        self._after_life_lost: tuple[int, ...] = (NOOP, *self._serve)
         self._clip_reward = clip_reward
-        self._lives = np.zeros(n_envs, dtype=np.int64)
+        self._frame_stack = frame_stack
+        self._paddle = np.ones(1, dtype=np.float32)
+        self._game_start = np.zeros(n_envs, dtype=np.int64)  # emulator frame at which each game began
         self._scores = np.zeros(n_envs, dtype=np.float64)
-        self._lengths = np.zeros(n_envs, dtype=np.int64)
+        self._stacked = np.zeros(n_envs, dtype=np.int64)  # frames in each stack since its last reset
         self._started = time.monotonic()
-        observation_space = self._env.single_observation_space
-        action_space = self._env.single_action_space
+        observation_space = self._games[0].single_observation_space
+        action_space = self._games[0].single_action_space
         assert isinstance(observation_space, spaces.Box) and isinstance(action_space, spaces.Discrete)
+        self._observation_shape: tuple[int, ...] = observation_space.shape
         super().__init__(n_envs, observation_space, action_space)
 
     def reset(self) -> VecEnvObs:
         seeds = self._seeds
-        if all(seed is not None for seed in seeds):
-            observations, info = self._env.reset(seed=np.asarray(seeds, dtype=np.int64))
-        elif any(seed is not None for seed in seeds):
+        if any(seed is not None for seed in seeds) and not all(seed is not None for seed in seeds):
             raise ValueError("seed all the envs or none of them")
-        else:
-            observations, info = self._env.reset()
+        observations = np.empty((self.num_envs, *self._observation_shape), dtype=np.uint8)
+        for index, (game, seed) in enumerate(zip(self._games, seeds, strict=True)):
+            game_obs, info = game.reset() if seed is None else game.reset(seed=np.asarray([seed], dtype=np.int64))
+            observations[index] = game_obs[0]
+            self._game_start[index] = _game_start(info)
         self._reset_seeds()
-        self._lives = np.asarray(info["lives"], dtype=np.int64).copy()
         self._scores[:] = 0.0
-        self._lengths[:] = 0
         self.reset_infos = [{} for _ in range(self.num_envs)]
-        return observations
+        self._play_unseen({index: list(self._serve) for index in range(self.num_envs)}, observations, self.reset_infos)
+        self._stacked[:] = 1
+        return self._zero_padded(observations)
 
     def step_async(self, actions: np.ndarray) -> None:
         """Hands the actions to the C++ threads, which step while the caller goes on."""
-        self._env.send(np.asarray(actions, dtype=np.int64).reshape(self.num_envs))
+        actions = np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
+        for index, game in enumerate(self._games):
+            game.ale.send(actions[index : index + 1], self._paddle)
 
     def step_wait(self) -> VecEnvStepReturn:
-        observations, rewards, terminated, truncated, info = self._env.recv()
-        rewards = np.asarray(rewards, dtype=np.float64)
-        lives = np.asarray(info["lives"], dtype=np.int64)
-        self._scores += rewards
-        self._lengths += 1
-        dones = np.logical_or(terminated, truncated)
-        life_lost = terminated & (lives < self._lives)
-        game_over = dones & ~life_lost
+        observations = np.empty((self.num_envs, *self._observation_shape), dtype=np.uint8)
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        dones = np.zeros(self.num_envs, dtype=np.bool_)
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
-        for index in np.flatnonzero(dones):
-            episode_info = infos[index]
-            episode_info["terminal_observation"] = info["final_obs"][index]
-            episode_info["TimeLimit.truncated"] = bool(truncated[index] and not terminated[index])
-            if game_over[index]:
-                episode_info["episode"] = {
-                    "r": float(self._scores[index]),
-                    "l": int(self._lengths[index]),
-                    "t": round(time.monotonic() - self._started, 6),
-                }
-                self._scores[index] = 0.0
-                self._lengths[index] = 0
-        self._lives = lives.copy()
+        unseen: dict[int, list[int]] = {}
+        self._stacked += 1
+        for index, game in enumerate(self._games):
+            game_obs, reward, terminated, truncated, info = game.ale.recv()
+            observations[index] = game_obs[0]
+            rewards[index] = reward[0]
+            self._scores[index] += reward[0]
+            if terminated[0] or truncated[0]:
+                dones[index] = True
+                game_over = self._end_game_if_restarted(index, info, infos[index])
+                terminal = info["final_obs"][0] if game_over else game_obs[0]
+                infos[index]["terminal_observation"] = self._zero_padded_one(terminal, int(self._stacked[index]))
+                infos[index]["TimeLimit.truncated"] = bool(truncated[0] and not terminated[0])
+                unseen[index] = list(self._serve if game_over else self._after_life_lost)
+        self._play_unseen(unseen, observations, infos)
+        self._stacked[dones] = 1
         learned_rewards = np.sign(rewards) if self._clip_reward else rewards
-        return observations, learned_rewards.astype(np.float32), dones, infos
+        return self._zero_padded(observations), learned_rewards.astype(np.float32), dones, infos
+
+    def _end_game_if_restarted(self, index: int, info: dict[str, Any], env_info: dict[str, Any]) -> bool:
+        """Whether ale-py began a new game in this step; if so the finished one goes into `env_info`.
+
+        ale-py has no "game over" flag beside `terminated`, which a lost life sets too; a new game
+        shows as a new first frame (`frame_number - episode_frame_number`). The length counts
+        emulator frames, as SB3's Monitor on the frameskip-1 emulator does on the old path.
+        """
+        start = _game_start(info)
+        if start == self._game_start[index]:
+            return False
+        env_info["episode"] = {
+            "r": float(self._scores[index]),
+            "l": int(start - self._game_start[index]),
+            "t": round(time.monotonic() - self._started, 6),
+        }
+        self._game_start[index] = start
+        self._scores[index] = 0.0
+        return True
+
+    def _play_unseen(
+        self, pending: dict[int, list[int]], observations: np.ndarray, infos: list[dict[str, Any]]
+    ) -> None:
+        """Steps the games in `pending` through their actions where learning does not see them.
+
+        Their rewards count in the game's score (SB3's Monitor sees them) but not in what is
+        learned, and the last observation is the one the agent gets, as after SB3's reset.
+        """
+        pending = {index: actions for index, actions in pending.items() if actions}
+        while pending:
+            for index, actions in pending.items():
+                self._games[index].ale.send(np.asarray(actions[:1], dtype=np.int64), self._paddle)
+                del actions[0]
+            for index in list(pending):
+                game_obs, reward, terminated, _, info = self._games[index].ale.recv()
+                observations[index] = game_obs[0]
+                self._scores[index] += reward[0]
+                if self._end_game_if_restarted(index, info, infos[index]):
+                    pending[index] = list(self._serve)
+                elif terminated[0]:  # another life lost while serving
+                    pending[index] = list(self._after_life_lost)
+                if not pending[index]:
+                    del pending[index]
+
+    def _zero_padded(self, observations: np.ndarray) -> np.ndarray:
+        """Frames from before the last reset blanked out, as SB3's VecFrameStack fills with zeros."""
+        for index in np.flatnonzero(self._stacked < self._frame_stack):
+            observations[index, : self._frame_stack - self._stacked[index]] = 0
+        return observations
+
+    def _zero_padded_one(self, observation: np.ndarray, stacked: int) -> np.ndarray:
+        observation = observation.copy()
+        if stacked < self._frame_stack:
+            observation[: self._frame_stack - stacked] = 0
+        return observation
 
     def close(self) -> None:
-        self._env.close()
+        for game in self._games:
+            game.close()
 
     def get_images(self) -> Sequence[np.ndarray | None]:
         return [None] * self.num_envs  # frames are rendered inside C++; the filmed env stays in Python
+
+
+def _game_start(info: dict[str, Any]) -> int:
+    """The emulator frame at which the game in a one-env ale-py `info` began."""
+    return int(info["frame_number"][0]) - int(info["episode_frame_number"][0])
 
 
 class FilmedFirstVecEnv(_SealedVecEnv):
