@@ -175,6 +175,8 @@ def main() -> None:
         results = list(pool.map(lambda run: run_child(run[0], run[1], args.steps, folder), runs))
         if args.runs_dir:  # every seed kept so far counts, not only this call's
             results = kept_results(folder, paths, args.steps)
+            kept = ", ".join(f"{path} {sorted(seed for p, seed, _ in results if p == path)}" for path in paths)
+            print(f"\nEvery run kept in {args.runs_dir} counts, seeds: {kept}")
 
     curves = {path: [binned_means(games, args.steps) for p, _, games in results if p == path] for path in paths}
     tails = {path: [tail_mean(games, args.steps) for p, _, games in results if p == path] for path in paths}
