@@ -173,7 +173,7 @@ class NativeAtariVecEnv(_SealedVecEnv):
                 dones[index] = True
                 game_over = self._end_game_if_restarted(index, info, infos[index])
                 terminal = info["final_obs"][0] if game_over else game_obs[0]
-                infos[index]["terminal_observation"] = self._zero_padded_one(terminal, int(self._stacked[index]))
+                infos[index]["terminal_observation"] = _blank_before_reset(terminal.copy(), int(self._stacked[index]))
                 infos[index]["TimeLimit.truncated"] = bool(truncated[0] and not terminated[0])
                 unseen[index] = list(self._serve if game_over else self._after_life_lost)
         self._play_unseen(unseen, observations, infos)
@@ -225,16 +225,10 @@ class NativeAtariVecEnv(_SealedVecEnv):
                     del pending[index]
 
     def _zero_padded(self, observations: np.ndarray) -> np.ndarray:
-        """Frames from before the last reset blanked out, as SB3's VecFrameStack fills with zeros."""
+        """Each stack's frames from before its last reset blanked out (in place)."""
         for index in np.flatnonzero(self._stacked < self._frame_stack):
-            observations[index, : self._frame_stack - self._stacked[index]] = 0
+            _blank_before_reset(observations[index], int(self._stacked[index]))
         return observations
-
-    def _zero_padded_one(self, observation: np.ndarray, stacked: int) -> np.ndarray:
-        observation = observation.copy()
-        if stacked < self._frame_stack:
-            observation[: self._frame_stack - stacked] = 0
-        return observation
 
     def close(self) -> None:
         for game in self._games:
@@ -242,6 +236,12 @@ class NativeAtariVecEnv(_SealedVecEnv):
 
     def get_images(self) -> Sequence[np.ndarray | None]:
         return [None] * self.num_envs  # frames are rendered inside C++; the filmed env stays in Python
+
+
+def _blank_before_reset(stack: np.ndarray, stacked: int) -> np.ndarray:
+    """`stack` with all but its `stacked` newest frames zeroed (in place), as SB3's VecFrameStack pads."""
+    stack[: max(0, len(stack) - stacked)] = 0
+    return stack
 
 
 def _game_start(info: dict[str, Any]) -> int:
